@@ -1,0 +1,34 @@
+/*
+ * cmd.h - the command-line layer: one file per command in src/cmd/.
+ *
+ * A command parses its own flags, calls the library and prints its normal
+ * output.  It never prints an error: it fills `err` and returns a negative
+ * number, and main() prints that error once (and logs it).  A non-negative
+ * return is the process exit status.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "error.h"
+
+struct hutch_globals {
+	const char *root;     /* state directory (--root) */
+	const char *log_path; /* --log, NULL for stderr only */
+	bool log_json;        /* --log-format json */
+	bool debug;           /* --debug */
+	bool systemd_cgroup;  /* --systemd-cgroup */
+	const char *rootless; /* --rootless true|false|auto, NULL when not given */
+};
+
+struct hutch_command {
+	const char *name;
+	int (*run)(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+	const char *summary;
+};
+
+int cmd_spec(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_run(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+
+/* Print "usage: ..." style text for a command's --help to stdout. */
+void cmd_usage(const char *usage);

@@ -1,0 +1,60 @@
+#include "parse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+int
+parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	/* strtoll skips leading white space and accepts '+': be strict. */
+	if (!s || !(*s == '-' || (*s >= '0' && *s <= '9')))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end != '\0' || end == s)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int
+parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	/* strtoull accepts "-1" and wraps it: refuse any sign outright. */
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end != '\0')
+		return -EINVAL;
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int
+parse_int(const char *s, int min, int max, int *out)
+{
+	int64_t v;
+	int r = parse_i64(s, min, max, &v);
+
+	if (r < 0)
+		return r;
+	*out = (int)v;
+	return 0;
+}
