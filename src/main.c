@@ -12,6 +12,7 @@
 #include "config.h"
 #include "cmd/cmd.h"
 #include "util.h"
+#include "banned.h"
 
 static const struct hutch_command commands[] = {
 	{"run", cmd_run, "create and start a container, wait for it to exit"},

@@ -4,7 +4,8 @@
  * Each is either unbounded (strcpy, sprintf), silently wrong on bad input
  * (atoi cannot report an error) or hidden global state (strtok).  Use
  * snprintf, the x*() helpers of util.h and parse_*() of parse.h instead.
- * Included last by every .c file through util.h.
+ * Every .c file includes it after all other headers, so that the system
+ * headers (whose fortified inlines use these names) are not affected.
  */
 #pragma once
 

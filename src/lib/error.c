@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "banned.h"
 
 static int
 error_vset(struct hutch_error *err, int errnum, int code, const char *fmt, va_list ap)
@@ -48,7 +49,9 @@ error_prefix(struct hutch_error *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+	/* Truncate the old text, not the new context, when both do not fit. */
+	snprintf(err->msg, sizeof(err->msg), "%s%.*s", prefix,
+		 (int)(sizeof(err->msg) - 1 - strnlen(prefix, sizeof(err->msg) - 1)), old);
 }
 
 const char *

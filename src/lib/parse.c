@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "util.h"
+#include "banned.h"
 
 int
 parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)

@@ -20,6 +20,10 @@
 
 #include "error.h"
 
+/* GNU C predefines `linux` as 1, which would turn `spec->linux` below into
+ * `spec->1`; nothing in hutch needs that macro (use __linux__). */
+#undef linux
+
 /* A config.json (or process.json) larger than this is refused outright: real
  * ones are a few KiB, and a huge one is an attack on our memory. */
 #define SPEC_MAX_FILE_SIZE (4u << 20)
@@ -58,7 +62,8 @@ struct spec_mount {
 	/* Recursive mount attributes ("rro", "rnosuid" ...) for mount_setattr(). */
 	uint64_t attr_set;
 	uint64_t attr_clr;
-	bool idmap; /* "idmap" / "ridmap" */
+	bool idmap;           /* "idmap" / "ridmap", or mount uid/gid mappings given */
+	bool idmap_recursive; /* "ridmap": also map the submounts (AT_RECURSIVE) */
 	char *data; /* the filesystem options, comma-joined ("mode=755,size=65536k"), or NULL */
 	struct spec_id_map *uid_mappings;
 	size_t n_uid_mappings;
@@ -351,6 +356,7 @@ struct spec_intel_rdt {
 	char *clos_id;
 	char *l3_cache_schema;
 	char *mem_bw_schema;
+	char *schemata; /* written last, as is; an array in the config is joined by '\n' */
 	bool enable_cmt;
 	bool enable_mbm;
 };
@@ -365,6 +371,7 @@ struct spec_memory_policy {
 	int mode; /* MPOL_* */
 	char *nodes;
 	char **flags;
+	int mode_flags; /* the flags as MPOL_F_* bits, to or into mode */
 };
 
 struct spec_linux {

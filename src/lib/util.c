@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include "banned.h"
 
 static void __attribute__((noreturn))
 oom(void)

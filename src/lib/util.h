@@ -76,4 +76,3 @@ int write_file_at(int dirfd, const char *path, const char *data, struct hutch_er
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct hutch_error *err);
 
-#include "banned.h"

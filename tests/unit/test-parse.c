@@ -3,6 +3,7 @@
 
 #include "parse.h"
 #include "tap.h"
+#include "banned.h"
 
 int
 main(void)

@@ -1,0 +1,26 @@
+/*
+ * process.h - the settings of the process a container runs, applied by the
+ * process itself just before execve(): oom score, scheduler, I/O priority,
+ * rlimits, groups and ids, umask, cwd, no_new_privs, and the PATH search.
+ * Shared by the container's init and by exec'd processes.
+ */
+#pragma once
+
+#include "error.h"
+#include "spec.h"
+
+/* What needs privilege and must happen before the uid switch. */
+int process_apply_privileged(const struct spec_process *p, struct hutch_error *err);
+
+/* setgroups/setresgid/setresuid.  `setgroups_allowed` is false in a user
+ * namespace whose setgroups file says "deny". */
+int process_set_ids(const struct spec_process *p, bool setgroups_allowed,
+		    struct hutch_error *err);
+
+/* umask, cwd, no_new_privs: what comes after the capabilities. */
+int process_apply_final(const struct spec_process *p, struct hutch_error *err);
+
+/* execve() args[0], searched in the PATH of `env` when it has no '/' (the
+ * container's PATH, not ours).  Returns only on failure, with err naming
+ * the command; the return is -ENOENT when it was not found. */
+int process_exec(const struct spec_process *p, char *const *env, struct hutch_error *err);

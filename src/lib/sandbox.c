@@ -1,0 +1,155 @@
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
+#include "caps.h"
+#include "devices.h"
+#include "mount.h"
+#include "namespace.h"
+#include "process.h"
+#include "sync.h"
+#include "util.h"
+#include "banned.h"
+
+static int
+set_names(const struct spec *spec, struct hutch_error *err)
+{
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return error_sys(err, errno, "hostname: sethostname '%s'", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return error_sys(err, errno, "domainname: setdomainname '%s'", spec->domainname);
+	return 0;
+}
+
+static int
+apply_sysctl(const struct spec_linux *linux, struct hutch_error *err)
+{
+	for (size_t i = 0; i < linux->n_sysctl; i++) {
+		const struct spec_key_value *kv = &linux->sysctl[i];
+		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", kv->key);
+
+		/* net.ipv4.conf.eth0/1 style names keep their '/' as '.' */
+		for (char *c = path + 10; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		if (write_file_at(AT_FDCWD, path, kv->value, err) < 0) {
+			error_prefix(err, "linux.sysctl '%s': ", kv->key);
+			return -err->code;
+		}
+	}
+	return 0;
+}
+
+static bool
+setgroups_allowed(const struct sandbox *sb)
+{
+	_cleanup_free_ char *s = NULL;
+	struct hutch_error ignored;
+
+	if (!sb->userns)
+		return true;
+	if (read_file_at(AT_FDCWD, "/proc/self/setgroups", 64, &s, NULL, &ignored) < 0)
+		return true;
+	return strncmp(s, "allow", 5) == 0;
+}
+
+/* Everything up to pivot_root: the root filesystem and its devices. */
+static int
+build_rootfs(const struct sandbox *sb, struct hutch_error *err)
+{
+	_cleanup_close_ int rootfd = mount_prepare_rootfs(sb, err);
+	int r;
+
+	if (rootfd < 0)
+		return rootfd;
+	r = mount_spec_mounts(sb, rootfd, err);
+	if (r < 0)
+		return r;
+	r = devices_create(sb, rootfd, err);
+	if (r < 0)
+		return r;
+	return mount_pivot_root(sb->rootfs, err);
+}
+
+static int
+setup(const struct sandbox *sb, struct hutch_error *err)
+{
+	const struct spec *spec = sb->spec;
+	const struct spec_process *p = sb->process;
+	int r;
+
+	if ((sb->new_ns_flags & CLONE_NEWNET) && namespace_loopback_up(err) < 0)
+		return -err->code;
+	if ((r = build_rootfs(sb, err)) < 0 || (r = mount_finish(sb, err)) < 0 ||
+	    (r = set_names(spec, err)) < 0 || (r = apply_sysctl(&spec->linux, err)) < 0)
+		return r;
+	if ((r = process_apply_privileged(p, err)) < 0 ||
+	    (r = caps_prepare_uid_switch(p, err)) < 0 ||
+	    (r = process_set_ids(p, setgroups_allowed(sb), err)) < 0 ||
+	    (r = caps_apply(p, err)) < 0 || (r = process_apply_final(p, err)) < 0)
+		return r;
+	return 0;
+}
+
+static int
+wait_for_go(int fd, struct hutch_error *err)
+{
+	struct sync_msg msg;
+	int r = sync_recv(fd, &msg, err);
+
+	if (r < 0)
+		return r;
+	if (r == 0 || msg.type != SYNC_GO)
+		return error_msg(err, EPROTO, "the runtime went away during setup");
+	return 0;
+}
+
+int
+sandbox_child(void *arg)
+{
+	const struct sandbox *sb = arg;
+	struct hutch_error err = {0};
+
+	if (wait_for_go(sb->sync_fd, &err) < 0 || setup(sb, &err) < 0)
+		sync_fail(sb->sync_fd, &err);
+	/* Signals the runtime blocked to forward them are ours again. */
+	sigprocmask(SIG_SETMASK, &sb->sigmask, NULL);
+	process_exec(sb->process, sb->exec_env, &err);
+	sync_fail(sb->sync_fd, &err);
+}
+
+#define CHILD_STACK_SIZE (256 * 1024)
+
+int
+sandbox_join_helper(void *arg)
+{
+	const struct sandbox *sb = arg;
+	struct hutch_error err = {0};
+	static char stack[CHILD_STACK_SIZE] __attribute__((aligned(16)));
+	int flags = sb->new_ns_flags | SIGCHLD | CLONE_PARENT;
+	pid_t pid;
+
+	if (namespace_join(sb->ns_fds, &err) < 0)
+		sync_fail(sb->sync_fd, &err);
+	/* A process cannot share its memory with one in another time
+	 * namespace (the vDSO differs): only then pay for a real copy. */
+	if (sb->new_time_ns) {
+		if (namespace_new_time(&sb->spec->linux, &err) < 0)
+			sync_fail(sb->sync_fd, &err);
+	} else {
+		flags |= CLONE_VM;
+	}
+	pid = clone(sandbox_child, stack + sizeof(stack), flags, arg);
+	if (pid < 0) {
+		error_sys(&err, errno, "clone the container process");
+		sync_fail(sb->sync_fd, &err);
+	}
+	sync_send(sb->sync_fd, SYNC_PID, pid, NULL);
+	_exit(0);
+}

@@ -1,0 +1,38 @@
+/*
+ * sandbox.h - what runs inside the new container process, in this order:
+ * namespaces -> mounts & rootfs -> devices -> pivot_root -> masked/readonly
+ * paths -> hostname, sysctl -> rlimits, user & groups -> capabilities ->
+ * no_new_privs -> execve.
+ *
+ * The parent fills a struct sandbox before clone(); the child only reads
+ * it (it shares the parent's memory: CLONE_VM) and never reads JSON.  The
+ * child reports a failure over sync_fd and _exit()s; it never prints.
+ */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "spec.h"
+
+struct sandbox {
+	const struct spec *spec;
+	const struct spec_process *process;
+	const char *bundle; /* absolute */
+	const char *rootfs; /* absolute, symlinks resolved */
+	int ns_fds[SPEC_NS_COUNT];
+	int new_ns_flags; /* CLONE_NEW* created by the clone() */
+	bool userns;      /* the process is in a user namespace of its own */
+	bool new_time_ns;
+	int sync_fd;      /* the child's end of the sync socket */
+	sigset_t sigmask; /* the mask to restore just before execve */
+	char *const *exec_env;
+};
+
+/* The entry point of the container process (clone()'s fn); arg is the
+ * struct sandbox.  Returns only through _exit(). */
+int sandbox_child(void *arg);
+
+/* The entry point of the helper that joins namespaces by path (and creates
+ * a time namespace) before it clones the container process. */
+int sandbox_join_helper(void *arg);

@@ -1,0 +1,37 @@
+/*
+ * sync.h - the one channel between hutch and a container process it is
+ * setting up: a SOCK_SEQPACKET socketpair, one fixed-size message per
+ * packet.
+ *
+ * Both ends are close-on-exec, so the parent sees end-of-file exactly when
+ * the child's execve() succeeded (or the child died): no extra message, no
+ * race.  A child that fails sends SYNC_ERROR with its struct hutch_error and
+ * exits; the parent reports that error as its own.
+ */
+#pragma once
+
+#include "error.h"
+
+enum sync_type {
+	SYNC_GO = 1, /* parent -> child: ids mapped, cgroup joined: carry on */
+	SYNC_PID,    /* helper -> parent: host pid of the container process (value) */
+	SYNC_READY,  /* child -> parent: set up, waiting to be started */
+	SYNC_ERROR,  /* child -> parent: failed; err holds why */
+};
+
+struct sync_msg {
+	int type;
+	int value;
+	struct hutch_error err;
+};
+
+/* Returns 0 or -errno. */
+int sync_pair(int fds[2], struct hutch_error *err);
+int sync_send(int fd, enum sync_type type, int value, const struct hutch_error *payload);
+
+/* Receive one message.  Returns 1 with *msg filled, 0 on end-of-file, or
+ * -errno (err filled). */
+int sync_recv(int fd, struct sync_msg *msg, struct hutch_error *err);
+
+/* Child side: send the error (if the parent is still there) and _exit(). */
+void sync_fail(int fd, const struct hutch_error *err) __attribute__((noreturn));
