@@ -15,8 +15,13 @@
 #include "banned.h"
 
 static const struct hutch_command commands[] = {
+	{"create", cmd_create, "create a container; its process waits for start"},
+	{"delete", cmd_delete, "delete a stopped container"},
+	{"kill", cmd_kill, "send a signal to a container"},
 	{"run", cmd_run, "create and start a container, wait for it to exit"},
 	{"spec", cmd_spec, "write a default config.json"},
+	{"start", cmd_start, "start a created container"},
+	{"state", cmd_state, "print the state of a container as JSON"},
 };
 
 static void

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "container.h"
 #include "error.h"
 
 struct hutch_globals {
@@ -29,6 +30,20 @@ struct hutch_command {
 
 int cmd_spec(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_run(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_create(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_start(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_state(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_kill(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_delete(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+
+/* Shared flag handling (common.c).  Each returns 0 when the command should
+ * go on, 1 when --help was printed, or a negative error. */
+int cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_opts *opts,
+			   bool is_run, const char *usage, struct hutch_error *err);
+int cmd_parse_id_only(const char *cmd, int argc, char **argv, const char *usage,
+		      const char **id, struct hutch_error *err);
+int cmd_take_id(const char *cmd, int argc, char **argv, const char **id, struct hutch_error *err);
+int cmd_unknown_flag(const char *cmd, int argc, char **argv, struct hutch_error *err);
 
 /* Print "usage: ..." style text for a command's --help to stdout. */
 void cmd_usage(const char *usage);

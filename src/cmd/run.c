@@ -1,13 +1,8 @@
 /*
- * hutch run [--bundle DIR] [--pid-file FILE] ID
+ * hutch run [flags] ID: create + start + wait.
  */
-#include <errno.h>
-#include <getopt.h>
-#include <string.h>
-
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "container.h"
-#include "util.h"
 #include "banned.h"
 
 static const char run_usage[] =
@@ -15,42 +10,21 @@ static const char run_usage[] =
 	"Create and start a container from an OCI bundle and wait for it to exit.\n"
 	"The exit status is the container process's (128+N if killed by signal N).\n\n"
 	"flags:\n"
-	"  -b, --bundle DIR     the bundle directory (default: current directory)\n"
-	"  --pid-file FILE      write the container process's pid to FILE\n";
-
-enum { OPT_PID_FILE = 256 };
+	"  -b, --bundle DIR        the bundle directory (default: current directory)\n"
+	"  --pid-file FILE         write the container process's pid to FILE\n"
+	"  -d, --detach            return once the process runs\n"
+	"  --console-socket SOCK   send the terminal's master fd to this unix socket\n"
+	"  --preserve-fds N        pass N more fds (from fd 3) to the process\n"
+	"  --no-pivot              chroot instead of pivot_root (ramfs roots)\n"
+	"  --no-new-keyring        accepted for runc compatibility\n";
 
 int
 cmd_run(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)
 {
-	static const struct option options[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"pid-file", required_argument, NULL, OPT_PID_FILE},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct container_opts opts = {.root = g->root};
-	int c;
+	int r = cmd_parse_create_flags("run", argc, argv, &opts, true, run_usage, err);
 
-	while ((c = getopt_long(argc, argv, "+b:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			opts.bundle = optarg;
-			break;
-		case OPT_PID_FILE:
-			opts.pid_file = optarg;
-			break;
-		case 'h':
-			cmd_usage(run_usage);
-			return 0;
-		default:
-			return error_msg(err, EINVAL, "run: unknown flag '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return error_msg(err, EINVAL, "run: a container id is required");
-	if (optind + 1 < argc)
-		return error_msg(err, EINVAL, "run: unexpected argument '%s'", argv[optind + 1]);
-	opts.id = argv[optind];
+	if (r != 0)
+		return r > 0 ? 0 : r;
 	return container_run(&opts, err);
 }

@@ -2,29 +2,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "namespace.h"
-#include "sandbox.h"
+#include "hooks.h"
+#include "launch.h"
 #include "spec.h"
-#include "sync.h"
 #include "util.h"
 #include "banned.h"
 
-/* The container process runs on its own stack in our address space
- * (CLONE_VM): no page-table copy, which is what makes fork() cost
- * milliseconds on a VM. */
-#define CHILD_STACK_SIZE (1024 * 1024)
-
-/* Signals hutch passes on to the container process while it waits. */
-static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP,  SIGQUIT,
+/* Signals `run` passes on to the container process while it waits. */
+static const int forwarded_signals[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
 					SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 
 int
@@ -41,190 +33,125 @@ container_check_id(const char *id, struct hutch_error *err)
 	return 0;
 }
 
-struct run {
-	const struct container_opts *opts;
-	struct spec *spec;
-	char *bundle;
-	char *rootfs;
-	char *state_dir;
-	struct sandbox sb;
-	int sync[2];
-	void *stack;
-	pid_t pid; /* the container process */
-};
-
-static void
-run_release(struct run *run)
+int
+container_create(const struct container_opts *opts, struct hutch_error *err)
 {
-	if (run->state_dir) {
-		rmdir(run->state_dir);
-		free(run->state_dir);
-	}
-	namespace_close_fds(run->sb.ns_fds);
-	for (int i = 0; i < 2; i++)
-		if (run->sync[i] >= 0)
-			close(run->sync[i]);
-	if (run->stack)
-		munmap(run->stack, CHILD_STACK_SIZE);
-	spec_free(run->spec);
-	free(run->bundle);
-	free(run->rootfs);
-}
-
-/* Everything that can be checked without side effects: the config, the
- * rootfs, the namespace files. */
-static int
-validate(struct run *run, struct hutch_error *err)
-{
-	const struct spec_linux *linux;
-	_cleanup_free_ char *root = NULL;
-	struct stat st;
+	static struct launch l; /* lives until exit: the process shares it */
+	sigset_t mask;
 	int r;
 
-	r = container_check_id(run->opts->id, err);
-	if (r < 0)
-		return r;
-	run->bundle = realpath(run->opts->bundle ? run->opts->bundle : ".", NULL);
-	if (!run->bundle)
-		return error_sys(err, errno, "bundle '%s'", run->opts->bundle ? run->opts->bundle : ".");
-	r = spec_load(run->bundle, &run->spec, err);
-	if (r < 0)
-		return r;
-	linux = &run->spec->linux;
-	if (!run->spec->process)
-		return error_msg(err, EINVAL, "process: required to run a container");
-	if (!linux->namespaces[SPEC_NS_MOUNT].present)
-		return error_msg(err, EINVAL, "linux.namespaces: a mount namespace is required");
-	if (run->spec->hostname && !linux->namespaces[SPEC_NS_UTS].present)
-		return error_msg(err, EINVAL, "hostname: requires a uts namespace");
-	root = run->spec->root_path[0] == '/'
-		       ? xstrdup(run->spec->root_path)
-		       : xasprintf("%s/%s", run->bundle, run->spec->root_path);
-	run->rootfs = realpath(root, NULL);
-	if (!run->rootfs || stat(run->rootfs, &st) < 0)
-		return error_sys(err, errno, "root.path: rootfs '%s'", root);
-	if (!S_ISDIR(st.st_mode))
-		return error_msg(err, ENOTDIR, "root.path: rootfs '%s' is not a directory", root);
-	return namespace_open_paths(linux, run->sb.ns_fds, err);
-}
-
-static int
-make_state_dir(struct run *run, struct hutch_error *err)
-{
-	char *dir = xasprintf("%s/%s", run->opts->root, run->opts->id);
-	int r = mkdir_p(run->opts->root, 0711, err);
-
+	sigprocmask(SIG_SETMASK, NULL, &mask);
+	r = launch_prepare(&l, opts, true, &mask, err);
 	if (r < 0) {
-		free(dir);
-		return r;
+		launch_abort(&l);
+		launch_release(&l);
 	}
-	if (mkdir(dir, 0711) < 0) {
-		int e = errno;
-
-		free(dir);
-		if (e == EEXIST)
-			return error_msg(err, EEXIST, "container with id '%s' already exists",
-					 run->opts->id);
-		return error_sys(err, e, "mkdir '%s/%s'", run->opts->root, run->opts->id);
-	}
-	run->state_dir = dir;
-	return 0;
+	/* On success nothing is freed: the container process still reads
+	 * the spec and runs on the stack in this address space until it
+	 * execs.  Exiting leaves its copy of the mappings intact. */
+	return r;
 }
 
-static bool
-needs_join_helper(const struct spec_linux *linux)
-{
-	for (int t = 0; t < SPEC_NS_COUNT; t++)
-		if (linux->namespaces[t].present && (linux->namespaces[t].path || t == SPEC_NS_TIME))
-			return true;
-	return false;
-}
-
-/* Start the container process; on return run->pid is set and it waits for
- * SYNC_GO. */
+/* Open, lock and read a container's state. */
 static int
-spawn(struct run *run, struct hutch_error *err)
+open_state(const char *root, const char *id, int *dirfd, struct state **state,
+	   struct hutch_error *err)
 {
-	const struct spec_linux *linux = &run->spec->linux;
-	struct sandbox *sb = &run->sb;
-	bool helper = needs_join_helper(linux);
-	int (*fn)(void *) = helper ? sandbox_join_helper : sandbox_child;
-	int flags = CLONE_VM | SIGCHLD | (helper ? 0 : sb->new_ns_flags);
-	struct sync_msg msg;
-	pid_t pid;
-	int r;
+	int r = container_check_id(id, err);
 
-	run->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (run->stack == MAP_FAILED) {
-		run->stack = NULL;
-		return error_sys(err, errno, "allocate the child's stack");
-	}
-	pid = clone(fn, (char *)run->stack + CHILD_STACK_SIZE, flags, sb);
-	if (pid < 0)
-		return error_sys(err, errno, "clone the container process");
-	close(TAKE_FD(run->sync[1]));
-	run->pid = pid;
-	if (!helper)
-		return 0;
-
-	/* The helper joins the namespaces, clones the container process as
-	 * our child (CLONE_PARENT) and tells us its pid. */
-	r = sync_recv(run->sync[0], &msg, err);
-	waitpid(pid, NULL, 0);
-	run->pid = 0;
 	if (r < 0)
 		return r;
-	if (r == 0)
-		return error_msg(err, EPROTO, "the namespace helper died");
-	if (msg.type == SYNC_ERROR) {
-		*err = msg.err;
-		return -err->code;
+	r = *dirfd = state_open_dir(root, id, err);
+	if (r < 0)
+		return r;
+	r = state_read(*dirfd, state, err);
+	if (r < 0) {
+		close(*dirfd);
+		*dirfd = -1;
 	}
-	run->pid = msg.value;
-	return 0;
+	return r;
+}
+
+/* The config saved beside the state, for hooks; NULL when none was. */
+static struct spec *
+saved_spec(int dirfd)
+{
+	_cleanup_free_ char *text = NULL;
+	struct hutch_error ignored;
+	struct spec *spec = NULL;
+	size_t len;
+
+	if (read_file_at(dirfd, STATE_CONFIG, SPEC_MAX_FILE_SIZE, &text, &len, &ignored) < 0 ||
+	    spec_parse(text, len, &spec, &ignored) < 0)
+		return NULL;
+	return spec;
+}
+
+/* Wait until the process has exec'd: its end of the fifo is close-on-exec,
+ * so the fifo reports an error once no reader is left. */
+static void
+wait_exec(int fifo)
+{
+	struct pollfd pfd = {.fd = fifo, .events = 0};
+
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
 }
 
 static int
-write_pid_file(const char *path, pid_t pid, struct hutch_error *err)
+release_fifo(int dirfd, struct hutch_error *err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.hutch-tmp", path);
-	char buf[16];
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	_cleanup_close_ int fd = openat(dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
-		return error_sys(err, errno, "--pid-file '%s'", path);
-	snprintf(buf, sizeof(buf), "%d", pid);
-	if (write_all(fd, buf, strlen(buf)) < 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return error_sys(err, errno, "--pid-file '%s'", path);
-	}
+		return error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
+	if (write_all(fd, "0", 1) < 0)
+		return error_sys(err, errno, "start the container");
+	/* Gone from the directory: the container counts as running, and a
+	 * second start finds nothing to release. */
+	unlinkat(dirfd, STATE_FIFO, 0);
+	wait_exec(fd);
 	return 0;
 }
 
-/* Let the container process go and wait until it has exec'd: EOF on the
- * sync socket, whose child end is close-on-exec. */
-static int
-release_and_wait_exec(struct run *run, struct hutch_error *err)
+static void
+run_poststart(int dirfd, struct state *s)
 {
-	struct sync_msg msg;
-	int r;
+	struct spec *spec = saved_spec(dirfd);
+	_cleanup_free_ char *json = NULL;
+	struct hutch_error ignored;
 
-	if (run->sb.userns && run->sb.ns_fds[SPEC_NS_USER] < 0) {
-		r = namespace_write_id_maps(run->pid, &run->spec->linux, err);
-		if (r < 0)
-			return r;
-	}
-	if (sync_send(run->sync[0], SYNC_GO, 0, NULL) < 0)
-		return error_msg(err, EPROTO, "the container process died during setup");
-	r = sync_recv(run->sync[0], &msg, err);
+	if (!spec)
+		return;
+	json = launch_state_json(s, STATUS_RUNNING, false);
+	hooks_run(&spec->hooks[SPEC_HOOK_POSTSTART], SPEC_HOOK_POSTSTART, json, &ignored);
+	spec_free(spec);
+}
+
+int
+container_start(const char *root, const char *id, struct hutch_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct state *s = NULL;
+	int r = open_state(root, id, &dirfd, &s, err);
+
 	if (r < 0)
 		return r;
-	if (r == 1 && msg.type == SYNC_ERROR) {
-		*err = msg.err;
-		return -err->code;
+	switch (state_status(dirfd, s)) {
+	case STATUS_CREATED:
+		r = release_fifo(dirfd, err);
+		if (r == 0)
+			run_poststart(dirfd, s);
+		break;
+	case STATUS_STOPPED:
+		r = error_msg(err, EINVAL, "cannot start a container that has stopped");
+		break;
+	default:
+		r = error_msg(err, EINVAL, "cannot start an already running container");
+		break;
 	}
-	return 0;
+	state_free(s);
+	return r;
 }
 
 static int
@@ -237,23 +164,21 @@ exit_status(int status)
 
 /* Wait for the container process, passing on the signals hutch receives. */
 static int
-wait_forwarding(struct run *run, int sigfd, struct hutch_error *err)
+wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err)
 {
 	for (;;) {
 		struct signalfd_siginfo si;
 		int status;
-		pid_t w = waitpid(run->pid, &status, WNOHANG);
+		pid_t w = waitpid(pid, &status, WNOHANG);
 
-		if (w == run->pid) {
-			run->pid = 0;
+		if (w == pid)
 			return exit_status(status);
-		}
 		if (w < 0 && errno != EINTR)
 			return error_sys(err, errno, "wait for the container process");
 		if (read_eintr(sigfd, &si, sizeof(si)) != sizeof(si))
 			return error_sys(err, errno, "read signals");
 		if (si.ssi_signo != SIGCHLD)
-			kill(run->pid, (int)si.ssi_signo);
+			kill(pid, (int)si.ssi_signo);
 	}
 }
 
@@ -275,57 +200,135 @@ block_signals(sigset_t *old, struct hutch_error *err)
 	return fd;
 }
 
+static void
+run_poststop(struct launch *l)
+{
+	_cleanup_free_ char *json = launch_state_json(&l->state, STATUS_STOPPED, false);
+	struct hutch_error ignored;
+
+	hooks_run(&l->spec->hooks[SPEC_HOOK_POSTSTOP], SPEC_HOOK_POSTSTOP, json, &ignored);
+}
+
 int
 container_run(const struct container_opts *opts, struct hutch_error *err)
 {
-	struct run run = {.opts = opts, .sync = {-1, -1}};
+	static struct launch l; /* with --detach it outlives this function */
 	_cleanup_close_ int sigfd = -1;
-	struct sandbox *sb = &run.sb;
+	sigset_t mask;
 	int r;
 
-	for (int t = 0; t < SPEC_NS_COUNT; t++)
-		sb->ns_fds[t] = -1;
-	r = validate(&run, err);
+	r = sigfd = block_signals(&mask, err);
 	if (r < 0)
-		goto out;
-	sb->spec = run.spec;
-	sb->process = run.spec->process;
-	sb->bundle = run.bundle;
-	sb->rootfs = run.rootfs;
-	sb->exec_env = run.spec->process->env;
-	sb->new_ns_flags = namespace_new_flags(&run.spec->linux);
-	sb->userns = run.spec->linux.namespaces[SPEC_NS_USER].present;
-	sb->new_time_ns = run.spec->linux.namespaces[SPEC_NS_TIME].present &&
-			  !run.spec->linux.namespaces[SPEC_NS_TIME].path;
+		return r;
+	r = launch_prepare(&l, opts, false, &mask, err);
+	if (r < 0)
+		goto fail;
+	r = launch_start(&l, err);
+	if (r < 0)
+		goto fail;
+	{
+		_cleanup_free_ char *json = launch_state_json(&l.state, STATUS_RUNNING, false);
+		struct hutch_error ignored;
 
-	r = make_state_dir(&run, err);
-	if (r < 0)
-		goto out;
-	r = sigfd = block_signals(&sb->sigmask, err);
-	if (r < 0)
-		goto out;
-	r = sync_pair(run.sync, err);
-	if (r < 0)
-		goto out;
-	sb->sync_fd = run.sync[1];
-	r = spawn(&run, err);
-	if (r < 0)
-		goto out;
-	r = release_and_wait_exec(&run, err);
-	if (r < 0)
-		goto out;
-	if (opts->pid_file) {
-		r = write_pid_file(opts->pid_file, run.pid, err);
-		if (r < 0)
-			goto out;
+		hooks_run(&l.spec->hooks[SPEC_HOOK_POSTSTART], SPEC_HOOK_POSTSTART, json, &ignored);
 	}
-	r = wait_forwarding(&run, sigfd, err);
+	if (opts->detach)
+		return 0;
+	r = wait_forwarding(l.pid, sigfd, err);
+	l.pid = 0;
+	run_poststop(&l);
+fail:
+	launch_abort(&l);
+	launch_release(&l);
+	return r;
+}
+
+int
+container_state(const char *root, const char *id, char **json, struct hutch_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct state *s = NULL;
+	int r = open_state(root, id, &dirfd, &s, err);
+
+	if (r < 0)
+		return r;
+	*json = launch_state_json(s, state_status(dirfd, s), true);
+	state_free(s);
+	if (!*json)
+		return error_msg(err, ENOMEM, "encode the state");
+	return 0;
+}
+
+int
+container_kill(const char *root, const char *id, int sig, bool all, struct hutch_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct state *s = NULL;
+	int r = open_state(root, id, &dirfd, &s, err);
+
+	(void)all; /* every process is in the init's pid namespace or cgroup: see cgroup */
+	if (r < 0)
+		return r;
+	if (state_status(dirfd, s) == STATUS_STOPPED)
+		r = error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
+	else if (kill(s->pid, sig) < 0)
+		r = error_sys(err, errno, "kill container '%s'", id);
+	state_free(s);
+	return r;
+}
+
+/* Kill the init and wait until it is gone (it is not our child: a pidfd
+ * tells when it exits). */
+static int
+kill_and_wait(pid_t pid, struct hutch_error *err)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+	if (pidfd < 0)
+		return errno == ESRCH ? 0 : error_sys(err, errno, "pidfd_open %d", pid);
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return error_sys(err, errno, "kill %d", pid);
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static void
+run_poststop_saved(int dirfd, struct state *s)
+{
+	struct spec *spec = saved_spec(dirfd);
+	_cleanup_free_ char *json = NULL;
+	struct hutch_error ignored;
+
+	if (!spec)
+		return;
+	json = launch_state_json(s, STATUS_STOPPED, false);
+	hooks_run(&spec->hooks[SPEC_HOOK_POSTSTOP], SPEC_HOOK_POSTSTOP, json, &ignored);
+	spec_free(spec);
+}
+
+int
+container_delete(const char *root, const char *id, bool force, struct hutch_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct state *s = NULL;
+	enum state_status status;
+	int r = open_state(root, id, &dirfd, &s, err);
+
+	if (r < 0)
+		return r;
+	status = state_status(dirfd, s);
+	if (status != STATUS_STOPPED && !force) {
+		r = error_msg(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+			      state_status_name(status));
+		goto out;
+	}
+	if (status != STATUS_STOPPED && (r = kill_and_wait(s->pid, err)) < 0)
+		goto out;
+	run_poststop_saved(dirfd, s);
+	r = state_remove_dir(root, id, err);
 out:
-	if (run.pid > 0) {
-		/* Failed half-way: the process must not outlive the error. */
-		kill(run.pid, SIGKILL);
-		waitpid(run.pid, NULL, 0);
-	}
-	run_release(&run);
+	state_free(s);
 	return r;
 }

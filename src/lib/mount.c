@@ -263,12 +263,17 @@ mount_prepare_rootfs(const struct sandbox *sb, struct hutch_error *err)
 }
 
 int
-mount_pivot_root(const char *rootfs, struct hutch_error *err)
+mount_pivot_root(const char *rootfs, bool no_pivot, struct hutch_error *err)
 {
 	_cleanup_close_ int fd = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || fchdir(fd) < 0)
 		return error_sys(err, errno, "enter the rootfs '%s'", rootfs);
+	if (no_pivot) {
+		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			return error_sys(err, errno, "move the rootfs '%s' to '/'", rootfs);
+		return 0;
+	}
 	/* pivot_root(".", ".") stacks the old root on top of the new one, so
 	 * no directory for it is needed in the image; unmount it right away. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)

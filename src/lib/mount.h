@@ -23,8 +23,9 @@ int mount_bind_path(const char *source, bool recursive, int rootfd, const struct
 		    struct hutch_error *err);
 int mount_new_fs(int rootfd, const struct spec_mount *m, struct hutch_error *err);
 
-/* pivot_root into the rootfs and detach the old root. */
-int mount_pivot_root(const char *rootfs, struct hutch_error *err);
+/* pivot_root into the rootfs and detach the old root; with no_pivot, move
+ * the rootfs onto / and chroot (for ramfs roots, where pivot_root fails). */
+int mount_pivot_root(const char *rootfs, bool no_pivot, struct hutch_error *err);
 
 /* After pivot_root: maskedPaths, readonlyPaths, root.readonly, and
  * rootfsPropagation on the new "/". */

@@ -1,7 +1,9 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "util.h"
 #include "banned.h"
@@ -58,4 +60,35 @@ parse_int(const char *s, int min, int max, int *out)
 		return r;
 	*out = (int)v;
 	return 0;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signal_table[] = {
+	{"ABRT", SIGABRT}, {"ALRM", SIGALRM},   {"BUS", SIGBUS},       {"CHLD", SIGCHLD},
+	{"CONT", SIGCONT}, {"FPE", SIGFPE},     {"HUP", SIGHUP},       {"ILL", SIGILL},
+	{"INT", SIGINT},   {"IO", SIGIO},       {"IOT", SIGIOT},       {"KILL", SIGKILL},
+	{"PIPE", SIGPIPE}, {"POLL", SIGPOLL},   {"PROF", SIGPROF},     {"PWR", SIGPWR},
+	{"QUIT", SIGQUIT}, {"SEGV", SIGSEGV},   {"STKFLT", SIGSTKFLT}, {"STOP", SIGSTOP},
+	{"SYS", SIGSYS},   {"TERM", SIGTERM},   {"TRAP", SIGTRAP},     {"TSTP", SIGTSTP},
+	{"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},   {"URG", SIGURG},       {"USR1", SIGUSR1},
+	{"USR2", SIGUSR2}, {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU},
+	{"XFSZ", SIGXFSZ},
+};
+
+int
+parse_signal(const char *s, int *out)
+{
+	if (s[0] >= '0' && s[0] <= '9')
+		return parse_int(s, 1, SIGRTMAX, out);
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(signal_table); i++) {
+		if (strcasecmp(s, signal_table[i].name) == 0) {
+			*out = signal_table[i].sig;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

@@ -113,31 +113,46 @@ env_path(char *const *env)
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
+/* 0 when path is a regular file we may execute, else -errno. */
+static int
+check_executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	return access(path, X_OK) < 0 ? -errno : 0;
+}
+
 int
-process_exec(const struct spec_process *p, char *const *env, struct hutch_error *err)
+process_find(const struct spec_process *p, char *const *env, char *path, struct hutch_error *err)
 {
 	const char *cmd = p->args[0];
-	char full[PATH_MAX];
-	int first_err = ENOENT;
+	int first_err = ENOENT, r;
 
 	if (strchr(cmd, '/')) {
-		execve(cmd, p->args, env);
-		return error_sys(err, errno, "exec '%s'", cmd);
+		/* Relative to the cwd, as execve() will see it. */
+		if ((size_t)snprintf(path, PATH_MAX, "%s", cmd) >= PATH_MAX)
+			return error_msg(err, ENAMETOOLONG, "exec '%.64s': name too long", cmd);
+		r = check_executable(path);
+		return r < 0 ? error_sys(err, -r, "exec '%s'", cmd) : 0;
 	}
 	for (const char *dir = env_path(env), *end; *dir; dir = *end ? end + 1 : end) {
 		int len;
 
 		end = strchrnul(dir, ':');
 		/* An empty PATH entry means the current directory. */
-		len = end == dir ? snprintf(full, sizeof(full), "./%s", cmd)
-				 : snprintf(full, sizeof(full), "%.*s/%s", (int)(end - dir), dir, cmd);
-		if ((size_t)len >= sizeof(full))
-			continue;
-		execve(full, p->args, env);
-		/* Keep looking past a missing file, but remember a real failure
-		 * (EACCES on a non-executable match) to report it. */
-		if (errno != ENOENT && errno != ENOTDIR && first_err == ENOENT)
-			first_err = errno;
+		len = end == dir ? snprintf(path, PATH_MAX, "./%s", cmd)
+				 : snprintf(path, PATH_MAX, "%.*s/%s", (int)(end - dir), dir, cmd);
+		r = (size_t)len < PATH_MAX ? check_executable(path) : -ENAMETOOLONG;
+
+		if (r == 0)
+			return 0;
+		/* Look past a missing file; remember a match we cannot run. */
+		if (r != -ENOENT && r != -ENOTDIR && first_err == ENOENT)
+			first_err = -r;
 	}
 	if (first_err == ENOENT)
 		return error_msg(err, ENOENT, "exec '%s': executable file not found in $PATH", cmd);

@@ -20,7 +20,9 @@ int process_set_ids(const struct spec_process *p, bool setgroups_allowed,
 /* umask, cwd, no_new_privs: what comes after the capabilities. */
 int process_apply_final(const struct spec_process *p, struct hutch_error *err);
 
-/* execve() args[0], searched in the PATH of `env` when it has no '/' (the
- * container's PATH, not ours).  Returns only on failure, with err naming
- * the command; the return is -ENOENT when it was not found. */
-int process_exec(const struct spec_process *p, char *const *env, struct hutch_error *err);
+/* Find args[0] as execve() will run it: searched in the PATH of `env` when
+ * it has no '/' (the container's PATH, not ours), into path (PATH_MAX
+ * bytes).  Done before the container reports ready, so that a command that
+ * does not exist fails `create`, as in runc.  -ENOENT when not found. */
+int process_find(const struct spec_process *p, char *const *env, char *path,
+		 struct hutch_error *err);

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 
 #include "caps.h"
 #include "devices.h"
+#include "hooks.h"
 #include "mount.h"
 #include "namespace.h"
 #include "process.h"
@@ -59,6 +62,39 @@ setgroups_allowed(const struct sandbox *sb)
 	return strncmp(s, "allow", 5) == 0;
 }
 
+static int
+wait_for(int fd, enum sync_type type, struct hutch_error *err)
+{
+	struct sync_msg msg;
+	int r = sync_recv(fd, &msg, err);
+
+	if (r < 0)
+		return r;
+	if (r == 0 || msg.type != (int)type)
+		return error_msg(err, EPROTO, "the runtime went away during setup");
+	return 0;
+}
+
+/* prestart and createRuntime run in the runtime's namespaces, so the
+ * parent runs them while we wait; createContainer runs here, in the
+ * container's mount namespace before pivot_root. */
+static int
+run_create_hooks(const struct sandbox *sb, struct hutch_error *err)
+{
+	const struct spec_hook_list *hooks = sb->spec->hooks;
+	int r;
+
+	if (hooks[SPEC_HOOK_PRESTART].n || hooks[SPEC_HOOK_CREATE_RUNTIME].n) {
+		if (sync_send(sb->sync_fd, SYNC_HOOKS, 0, NULL) < 0)
+			return error_msg(err, EPROTO, "the runtime went away during setup");
+		r = wait_for(sb->sync_fd, SYNC_GO, err);
+		if (r < 0)
+			return r;
+	}
+	return hooks_run(&hooks[SPEC_HOOK_CREATE_CONTAINER], SPEC_HOOK_CREATE_CONTAINER,
+			 sb->hook_state, err);
+}
+
 /* Everything up to pivot_root: the root filesystem and its devices. */
 static int
 build_rootfs(const struct sandbox *sb, struct hutch_error *err)
@@ -74,7 +110,10 @@ build_rootfs(const struct sandbox *sb, struct hutch_error *err)
 	r = devices_create(sb, rootfd, err);
 	if (r < 0)
 		return r;
-	return mount_pivot_root(sb->rootfs, err);
+	r = run_create_hooks(sb, err);
+	if (r < 0)
+		return r;
+	return mount_pivot_root(sb->rootfs, sb->no_pivot, err);
 }
 
 static int
@@ -97,16 +136,18 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 	return 0;
 }
 
+/* Block until `start` (create) or the parent (run) says go. */
 static int
-wait_for_go(int fd, struct hutch_error *err)
+wait_for_start(const struct sandbox *sb, struct hutch_error *err)
 {
-	struct sync_msg msg;
-	int r = sync_recv(fd, &msg, err);
+	char byte;
+	ssize_t n;
 
-	if (r < 0)
-		return r;
-	if (r == 0 || msg.type != SYNC_GO)
-		return error_msg(err, EPROTO, "the runtime went away during setup");
+	if (sb->exec_fifo_fd < 0)
+		return wait_for(sb->sync_fd, SYNC_START, err);
+	n = read_eintr(sb->exec_fifo_fd, &byte, 1);
+	if (n != 1)
+		return error_sys(err, n < 0 ? errno : EPIPE, "wait for start");
 	return 0;
 }
 
@@ -115,12 +156,28 @@ sandbox_child(void *arg)
 {
 	const struct sandbox *sb = arg;
 	struct hutch_error err = {0};
+	char path[PATH_MAX];
 
-	if (wait_for_go(sb->sync_fd, &err) < 0 || setup(sb, &err) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(sb->parent_fds); i++)
+		if (sb->parent_fds[i] >= 0)
+			close(sb->parent_fds[i]);
+	if (wait_for(sb->sync_fd, SYNC_GO, &err) < 0 || setup(sb, &err) < 0 ||
+	    process_find(sb->process, sb->exec_env, path, &err) < 0)
 		sync_fail(sb->sync_fd, &err);
+	if (sync_send(sb->sync_fd, SYNC_READY, 0, NULL) < 0 || wait_for_start(sb, &err) < 0 ||
+	    hooks_run(&sb->spec->hooks[SPEC_HOOK_START_CONTAINER], SPEC_HOOK_START_CONTAINER,
+		      sb->hook_state, &err) < 0)
+		sync_fail(sb->sync_fd, &err);
+	/* Only stdio and --preserve-fds cross into the container: whatever
+	 * else our caller left open must not leak the host into it. */
+	if (close_range(3 + (unsigned)sb->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		error_sys(&err, errno, "close_range");
+		sync_fail(sb->sync_fd, &err);
+	}
 	/* Signals the runtime blocked to forward them are ours again. */
 	sigprocmask(SIG_SETMASK, &sb->sigmask, NULL);
-	process_exec(sb->process, sb->exec_env, &err);
+	execve(path, sb->process->args, sb->exec_env);
+	error_sys(&err, errno, "exec '%s'", sb->process->args[0]);
 	sync_fail(sb->sync_fd, &err);
 }
 

@@ -25,8 +25,16 @@ struct sandbox {
 	bool userns;      /* the process is in a user namespace of its own */
 	bool new_time_ns;
 	int sync_fd;      /* the child's end of the sync socket */
+	/* The parent's fds the child must close first: the state directory
+	 * (its flock would otherwise be held for as long as the process
+	 * waits) and the parent's end of the sync socket. */
+	int parent_fds[2];
+	int exec_fifo_fd; /* create: wait for `start` on this fifo; -1: wait for SYNC_START */
+	int preserve_fds; /* fds 3 .. 3+N-1 pass to the process */
+	bool no_pivot;    /* MS_MOVE + chroot instead of pivot_root (--no-pivot) */
 	sigset_t sigmask; /* the mask to restore just before execve */
 	char *const *exec_env;
+	const char *hook_state; /* state JSON for createContainer/startContainer hooks */
 };
 
 /* The entry point of the container process (clone()'s fn); arg is the

@@ -30,13 +30,14 @@
 struct rewrite {
 	const char *in;
 	size_t len;
-	size_t done;      /* in[0..done) is already in out */
-	char *out;        /* NULL until the first rewrite */
+	size_t done; /* in[0..done) is already in out */
+	char *out;   /* NULL until the first rewrite */
 	size_t out_len;
 	size_t out_cap;
-	size_t *at;       /* offsets in `in` of the rewritten literals */
-	size_t *at_len;   /* and their lengths */
+	size_t *at;     /* offsets in `in` of the rewritten literals */
+	size_t *at_len; /* and their lengths */
 	size_t n_at;
+	size_t at_cap;
 	unsigned char stack[JSON_PARSER_MAX_DEPTH]; /* 1: array, 0: object */
 	size_t depth;
 	bool too_deep;
@@ -115,8 +116,11 @@ rewrite_literal(struct rewrite *rw, size_t at, size_t n)
 	rewrite_append(rw, rw->in + at, n);
 	rewrite_append(rw, "\"", 1);
 	rw->done = at + n;
-	rw->at = xrealloc(rw->at, rw->n_at + 1, sizeof(*rw->at));
-	rw->at_len = xrealloc(rw->at_len, rw->n_at + 1, sizeof(*rw->at_len));
+	if (rw->n_at == rw->at_cap) {
+		rw->at_cap = rw->at_cap ? rw->at_cap * 2 : 16;
+		rw->at = xrealloc(rw->at, rw->at_cap, sizeof(*rw->at));
+		rw->at_len = xrealloc(rw->at_len, rw->at_cap, sizeof(*rw->at_len));
+	}
 	rw->at[rw->n_at] = at;
 	rw->at_len[rw->n_at++] = n;
 }
@@ -177,8 +181,8 @@ rewrite_big_ints(struct rewrite *rw)
 			continue;
 		}
 		n = (c == '-' || is_digit(c)) && value_position(rw, prev)
-			    ? number_len(s + i, end, &integer)
-			    : 0;
+		        ? number_len(s + i, end, &integer)
+		        : 0;
 		if (n > 0 && integer && !fits_int64(s + i, n))
 			rewrite_literal(rw, i, n);
 		track_nesting(rw, c);
@@ -236,23 +240,22 @@ sanitize(char *s)
 
 static int
 load_error(const struct rewrite *rw, const json_error_t *jerr, const char *what,
-	   struct hutch_error *err)
+           struct hutch_error *err)
 {
 	int line = jerr->line, column = jerr->column;
 	char text[sizeof(jerr->text)];
 
 	if (rw->out && jerr->position >= 0)
 		line_column(rw->in, rw->len, original_offset(rw, (size_t)jerr->position), &line,
-			    &column);
+		            &column);
 	snprintf(text, sizeof(text), "%s", jerr->text);
 	sanitize(text);
 	return error_msg(err, EINVAL, "%s: invalid JSON at line %d, column %d: %s", what, line,
-			 column, text);
+	                 column, text);
 }
 
 int
-spec_json_load(const char *buf, size_t len, const char *what, json_t **out,
-	       struct hutch_error *err)
+spec_json_load(const char *buf, size_t len, const char *what, json_t **out, struct hutch_error *err)
 {
 	struct rewrite *rw;
 	json_error_t jerr;
@@ -266,7 +269,7 @@ spec_json_load(const char *buf, size_t len, const char *what, json_t **out,
 	rw->len = len;
 	rewrite_big_ints(rw);
 	root = rw->out ? json_loadb(rw->out, rw->out_len, JSON_REJECT_DUPLICATES, &jerr)
-		       : json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	               : json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		r = load_error(rw, &jerr, what, err);
 	else if (!json_is_object(root))
@@ -297,7 +300,7 @@ spec_error(struct hutch_error *err, const char *path, const char *key, const cha
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	r = error_msg(err, EINVAL, "%s%s%s: %s", path ? path : "", dot ? "." : "", key ? key : "",
-		      what);
+	              what);
 	/* Messages quote config strings: keep them on one line. */
 	sanitize(err->msg);
 	return r;
@@ -327,7 +330,7 @@ void
 spec_path_map(char out[SPEC_PATH_MAX], const char *parent, const char *key, const char *map_key)
 {
 	snprintf(out, SPEC_PATH_MAX, "%s%s%s[\"" SPEC_QUOTE "\"]", parent, *parent ? "." : "", key,
-		 map_key);
+	         map_key);
 }
 
 /* ---- single values ---- */
@@ -375,7 +378,7 @@ spec_value_array(json_t *v, const char *path, const char *key, struct hutch_erro
 
 int
 spec_value_str(json_t *v, const char *path, const char *key, const char **out,
-	       struct hutch_error *err)
+               struct hutch_error *err)
 {
 	if (!json_is_string(v) || big_int_literal(v))
 		return spec_error(err, path, key, "expected a string");
@@ -384,8 +387,8 @@ spec_value_str(json_t *v, const char *path, const char *key, const char **out,
 }
 
 int
-spec_value_i64(json_t *v, const char *path, const char *key, int64_t min, int64_t max,
-	       int64_t *out, struct hutch_error *err)
+spec_value_i64(json_t *v, const char *path, const char *key, int64_t min, int64_t max, int64_t *out,
+               struct hutch_error *err)
 {
 	json_int_t i;
 
@@ -394,15 +397,15 @@ spec_value_i64(json_t *v, const char *path, const char *key, int64_t min, int64_
 	/* A big literal is outside int64, so always out of range here. */
 	i = json_is_integer(v) ? json_integer_value(v) : 0;
 	if (!json_is_integer(v) || i < min || i > max)
-		return spec_error(err, path, key, "expected an integer from %" PRId64 " to %" PRId64,
-				  min, max);
+		return spec_error(err, path, key,
+		                  "expected an integer from %" PRId64 " to %" PRId64, min, max);
 	*out = i;
 	return 0;
 }
 
 int
 spec_value_u64(json_t *v, const char *path, const char *key, uint64_t max, uint64_t *out,
-	       struct hutch_error *err)
+               struct hutch_error *err)
 {
 	const char *big = big_int_literal(v);
 	uint64_t u = 0;
@@ -424,7 +427,7 @@ spec_value_u64(json_t *v, const char *path, const char *key, uint64_t max, uint6
 
 int
 spec_value_path(json_t *v, const char *path, const char *key, bool absolute, const char **out,
-		struct hutch_error *err)
+                struct hutch_error *err)
 {
 	const char *s = "";
 
@@ -436,7 +439,7 @@ spec_value_path(json_t *v, const char *path, const char *key, bool absolute, con
 		return spec_error(err, path, key, "path longer than %d bytes", PATH_MAX - 1);
 	if (absolute && *s != '/')
 		return spec_error(err, path, key, "expected an absolute path, got '" SPEC_QUOTE "'",
-				  s);
+		                  s);
 	*out = s;
 	return 0;
 }
@@ -445,7 +448,7 @@ spec_value_path(json_t *v, const char *path, const char *key, bool absolute, con
 
 int
 spec_get_object(json_t *obj, const char *path, const char *key, json_t **out,
-		struct hutch_error *err)
+                struct hutch_error *err)
 {
 	json_t *v = spec_field(obj, key);
 
@@ -459,7 +462,7 @@ spec_get_object(json_t *obj, const char *path, const char *key, json_t **out,
 
 int
 spec_get_array(json_t *obj, const char *path, const char *key, json_t **out,
-	       struct hutch_error *err)
+               struct hutch_error *err)
 {
 	json_t *v = spec_field(obj, key);
 
@@ -500,7 +503,7 @@ spec_get_str(json_t *obj, const char *path, const char *key, char **out, struct 
 
 int
 spec_get_path(json_t *obj, const char *path, const char *key, bool absolute, char **out,
-	      struct hutch_error *err)
+              struct hutch_error *err)
 {
 	json_t *v = spec_field(obj, key);
 	const char *s = "";
@@ -514,8 +517,8 @@ spec_get_path(json_t *obj, const char *path, const char *key, bool absolute, cha
 }
 
 int
-spec_get_i64(json_t *obj, const char *path, const char *key, int64_t min, int64_t max,
-	     int64_t *out, struct hutch_error *err)
+spec_get_i64(json_t *obj, const char *path, const char *key, int64_t min, int64_t max, int64_t *out,
+             struct hutch_error *err)
 {
 	json_t *v = spec_field(obj, key);
 
@@ -526,7 +529,7 @@ spec_get_i64(json_t *obj, const char *path, const char *key, int64_t min, int64_
 
 int
 spec_get_u64(json_t *obj, const char *path, const char *key, uint64_t max, uint64_t *out,
-	     struct hutch_error *err)
+             struct hutch_error *err)
 {
 	json_t *v = spec_field(obj, key);
 
@@ -536,8 +539,7 @@ spec_get_u64(json_t *obj, const char *path, const char *key, uint64_t max, uint6
 }
 
 int
-spec_get_u32(json_t *obj, const char *path, const char *key, uint32_t *out,
-	     struct hutch_error *err)
+spec_get_u32(json_t *obj, const char *path, const char *key, uint32_t *out, struct hutch_error *err)
 {
 	uint64_t u = 0;
 	int r = spec_get_u64(obj, path, key, UINT32_MAX, &u, err);
@@ -549,7 +551,7 @@ spec_get_u32(json_t *obj, const char *path, const char *key, uint32_t *out,
 
 int
 spec_get_int(json_t *obj, const char *path, const char *key, int min, int max, int *out,
-	     struct hutch_error *err)
+             struct hutch_error *err)
 {
 	int64_t i = 0;
 	int r = spec_get_i64(obj, path, key, min, max, &i, err);
@@ -561,7 +563,7 @@ spec_get_int(json_t *obj, const char *path, const char *key, int min, int max, i
 
 static int
 check_strv_item(json_t *v, const char *path, enum spec_strv_check check, const char **out,
-		struct hutch_error *err)
+                struct hutch_error *err)
 {
 	const char *s = "";
 
@@ -577,7 +579,7 @@ check_strv_item(json_t *v, const char *path, enum spec_strv_check check, const c
 
 int
 spec_get_strv(json_t *obj, const char *path, const char *key, enum spec_strv_check check,
-	      char ***out, struct hutch_error *err)
+              char ***out, struct hutch_error *err)
 {
 	_cleanup_strv_ char **strv = NULL;
 	json_t *arr = NULL, *v;
@@ -587,7 +589,8 @@ spec_get_strv(json_t *obj, const char *path, const char *key, enum spec_strv_che
 	if (r <= 0)
 		return r;
 	strv = xcalloc(json_array_size(arr) + 1, sizeof(char *));
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 		const char *s = "";
 
@@ -613,7 +616,7 @@ spec_key_values_free(struct spec_key_value *kv, size_t n)
 
 int
 spec_get_string_map(json_t *obj, const char *path, const char *key, struct spec_key_value **out,
-		    size_t *n, struct hutch_error *err)
+                    size_t *n, struct hutch_error *err)
 {
 	struct spec_key_value *kv;
 	json_t *map = NULL, *v;
@@ -624,7 +627,8 @@ spec_get_string_map(json_t *obj, const char *path, const char *key, struct spec_
 	if (r <= 0)
 		return r;
 	kv = xcalloc(json_object_size(map), sizeof(*kv));
-	json_object_foreach (map, k, v) {
+	json_object_foreach(map, k, v)
+	{
 		char item[SPEC_PATH_MAX];
 		const char *s = "";
 

@@ -23,56 +23,56 @@
 #define SPEC_MPOL_WEIGHTED_INTERLEAVE 6
 
 typedef int (*linux_step)(json_t *obj, const char *path, struct spec_linux *l,
-			  struct hutch_error *err);
+                          struct hutch_error *err);
 
 static const struct spec_name ns_names[] = {
-	{"pid", SPEC_NS_PID},   {"network", SPEC_NS_NETWORK}, {"mount", SPEC_NS_MOUNT},
-	{"ipc", SPEC_NS_IPC},   {"uts", SPEC_NS_UTS},         {"user", SPEC_NS_USER},
-	{"cgroup", SPEC_NS_CGROUP}, {"time", SPEC_NS_TIME},
+    {"pid", SPEC_NS_PID},       {"network", SPEC_NS_NETWORK}, {"mount", SPEC_NS_MOUNT},
+    {"ipc", SPEC_NS_IPC},       {"uts", SPEC_NS_UTS},         {"user", SPEC_NS_USER},
+    {"cgroup", SPEC_NS_CGROUP}, {"time", SPEC_NS_TIME},
 };
 
 static const int ns_clone_flags[SPEC_NS_COUNT] = {
-	[SPEC_NS_PID] = CLONE_NEWPID,   [SPEC_NS_NETWORK] = CLONE_NEWNET,
-	[SPEC_NS_MOUNT] = CLONE_NEWNS,  [SPEC_NS_IPC] = CLONE_NEWIPC,
-	[SPEC_NS_UTS] = CLONE_NEWUTS,   [SPEC_NS_USER] = CLONE_NEWUSER,
-	[SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = CLONE_NEWTIME,
+    [SPEC_NS_PID] = CLONE_NEWPID,       [SPEC_NS_NETWORK] = CLONE_NEWNET,
+    [SPEC_NS_MOUNT] = CLONE_NEWNS,      [SPEC_NS_IPC] = CLONE_NEWIPC,
+    [SPEC_NS_UTS] = CLONE_NEWUTS,       [SPEC_NS_USER] = CLONE_NEWUSER,
+    [SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = CLONE_NEWTIME,
 };
 
 static const struct spec_name propagations[] = {
-	{"shared", MS_SHARED},
-	{"slave", MS_SLAVE},
-	{"private", MS_PRIVATE},
-	{"unbindable", MS_UNBINDABLE},
-	{"rshared", MS_SHARED | MS_REC},
-	{"rslave", MS_SLAVE | MS_REC},
-	{"rprivate", MS_PRIVATE | MS_REC},
-	{"runbindable", MS_UNBINDABLE | MS_REC},
+    {"shared", MS_SHARED},
+    {"slave", MS_SLAVE},
+    {"private", MS_PRIVATE},
+    {"unbindable", MS_UNBINDABLE},
+    {"rshared", MS_SHARED | MS_REC},
+    {"rslave", MS_SLAVE | MS_REC},
+    {"rprivate", MS_PRIVATE | MS_REC},
+    {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 static const struct spec_name time_clocks[] = {
-	{"monotonic", SPEC_TIME_MONOTONIC},
-	{"boottime", SPEC_TIME_BOOTTIME},
+    {"monotonic", SPEC_TIME_MONOTONIC},
+    {"boottime", SPEC_TIME_BOOTTIME},
 };
 
 static const struct spec_name personality_domains[] = {
-	{"LINUX", PER_LINUX},
-	{"LINUX32", PER_LINUX32},
+    {"LINUX", PER_LINUX},
+    {"LINUX32", PER_LINUX32},
 };
 
 static const struct spec_name mpol_modes[] = {
-	{"MPOL_DEFAULT", MPOL_DEFAULT},
-	{"MPOL_PREFERRED", MPOL_PREFERRED},
-	{"MPOL_BIND", MPOL_BIND},
-	{"MPOL_INTERLEAVE", MPOL_INTERLEAVE},
-	{"MPOL_LOCAL", MPOL_LOCAL},
-	{"MPOL_PREFERRED_MANY", MPOL_PREFERRED_MANY},
-	{"MPOL_WEIGHTED_INTERLEAVE", SPEC_MPOL_WEIGHTED_INTERLEAVE},
+    {"MPOL_DEFAULT", MPOL_DEFAULT},
+    {"MPOL_PREFERRED", MPOL_PREFERRED},
+    {"MPOL_BIND", MPOL_BIND},
+    {"MPOL_INTERLEAVE", MPOL_INTERLEAVE},
+    {"MPOL_LOCAL", MPOL_LOCAL},
+    {"MPOL_PREFERRED_MANY", MPOL_PREFERRED_MANY},
+    {"MPOL_WEIGHTED_INTERLEAVE", SPEC_MPOL_WEIGHTED_INTERLEAVE},
 };
 
 static const struct spec_name mpol_flags[] = {
-	{"MPOL_F_NUMA_BALANCING", MPOL_F_NUMA_BALANCING},
-	{"MPOL_F_RELATIVE_NODES", MPOL_F_RELATIVE_NODES},
-	{"MPOL_F_STATIC_NODES", MPOL_F_STATIC_NODES},
+    {"MPOL_F_NUMA_BALANCING", MPOL_F_NUMA_BALANCING},
+    {"MPOL_F_RELATIVE_NODES", MPOL_F_RELATIVE_NODES},
+    {"MPOL_F_STATIC_NODES", MPOL_F_STATIC_NODES},
 };
 
 /* Namespaced sysctls and the namespace each needs, as runc validates them:
@@ -82,20 +82,20 @@ static const struct {
 	bool prefix;
 	enum spec_ns_type ns;
 } sysctl_namespaces[] = {
-	{"kernel.msgmax", false, SPEC_NS_IPC},
-	{"kernel.msgmnb", false, SPEC_NS_IPC},
-	{"kernel.msgmni", false, SPEC_NS_IPC},
-	{"kernel.sem", false, SPEC_NS_IPC},
-	{"kernel.shmall", false, SPEC_NS_IPC},
-	{"kernel.shmmax", false, SPEC_NS_IPC},
-	{"kernel.shmmni", false, SPEC_NS_IPC},
-	{"kernel.shm_rmid_forced", false, SPEC_NS_IPC},
-	{"kernel.msg_next_id", false, SPEC_NS_IPC},
-	{"kernel.sem_next_id", false, SPEC_NS_IPC},
-	{"kernel.shm_next_id", false, SPEC_NS_IPC},
-	{"fs.mqueue.", true, SPEC_NS_IPC},
-	{"net.", true, SPEC_NS_NETWORK},
-	{"kernel.domainname", false, SPEC_NS_UTS},
+    {"kernel.msgmax", false, SPEC_NS_IPC},
+    {"kernel.msgmnb", false, SPEC_NS_IPC},
+    {"kernel.msgmni", false, SPEC_NS_IPC},
+    {"kernel.sem", false, SPEC_NS_IPC},
+    {"kernel.shmall", false, SPEC_NS_IPC},
+    {"kernel.shmmax", false, SPEC_NS_IPC},
+    {"kernel.shmmni", false, SPEC_NS_IPC},
+    {"kernel.shm_rmid_forced", false, SPEC_NS_IPC},
+    {"kernel.msg_next_id", false, SPEC_NS_IPC},
+    {"kernel.sem_next_id", false, SPEC_NS_IPC},
+    {"kernel.shm_next_id", false, SPEC_NS_IPC},
+    {"fs.mqueue.", true, SPEC_NS_IPC},
+    {"net.", true, SPEC_NS_NETWORK},
+    {"kernel.domainname", false, SPEC_NS_UTS},
 };
 
 int
@@ -156,7 +156,8 @@ parse_namespaces(json_t *obj, const char *path, struct spec_linux *l, struct hut
 
 	if (r <= 0)
 		return r;
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "namespaces", i);
@@ -170,7 +171,7 @@ parse_namespaces(json_t *obj, const char *path, struct spec_linux *l, struct hut
 
 static int
 get_required_u32(json_t *obj, const char *path, const char *key, uint32_t *out,
-		 struct hutch_error *err)
+                 struct hutch_error *err)
 {
 	int r = spec_get_u32(obj, path, key, out, err);
 
@@ -202,8 +203,7 @@ ranges_overlap(uint32_t a, uint32_t b, uint32_t size_a, uint32_t size_b)
 }
 
 static int
-check_overlaps(const struct spec_id_map *maps, size_t i, const char *path,
-	       struct hutch_error *err)
+check_overlaps(const struct spec_id_map *maps, size_t i, const char *path, struct hutch_error *err)
 {
 	const struct spec_id_map *m = &maps[i];
 
@@ -218,7 +218,7 @@ check_overlaps(const struct spec_id_map *maps, size_t i, const char *path,
 
 int
 spec_id_maps_parse(json_t *arr, const char *path, struct spec_id_map **out, size_t *n,
-		   struct hutch_error *err)
+                   struct hutch_error *err)
 {
 	_cleanup_free_ struct spec_id_map *maps = NULL;
 	json_t *v;
@@ -227,7 +227,8 @@ spec_id_maps_parse(json_t *arr, const char *path, struct spec_id_map **out, size
 	if (json_array_size(arr) > SPEC_ID_MAPS_MAX)
 		return spec_error(err, path, NULL, "more than %d entries", SPEC_ID_MAPS_MAX);
 	maps = xcalloc(json_array_size(arr), sizeof(*maps));
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, NULL, i);
@@ -243,7 +244,7 @@ spec_id_maps_parse(json_t *arr, const char *path, struct spec_id_map **out, size
 
 static int
 get_id_maps(json_t *obj, const char *path, const char *key, struct spec_id_map **out, size_t *n,
-	    struct hutch_error *err)
+            struct hutch_error *err)
 {
 	char mpath[SPEC_PATH_MAX];
 	json_t *arr = NULL;
@@ -261,27 +262,26 @@ parse_id_maps(json_t *obj, const char *path, struct spec_linux *l, struct hutch_
 	const struct spec_namespace *userns = &l->namespaces[SPEC_NS_USER];
 	int ru = get_id_maps(obj, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err);
 	int rg = ru < 0 ? ru
-			: get_id_maps(obj, path, "gidMappings", &l->gid_mappings,
-				      &l->n_gid_mappings, err);
+	                : get_id_maps(obj, path, "gidMappings", &l->gid_mappings,
+	                              &l->n_gid_mappings, err);
 
 	if (rg < 0)
 		return -EINVAL;
 	if ((ru || rg) && !userns->present)
 		return spec_error(err, path, ru ? "uidMappings" : "gidMappings",
-				  "requires a user namespace");
+		                  "requires a user namespace");
 	/* A new user namespace without maps leaves every id unmapped: the
 	 * container could not even set its own uid (runc refuses it too). */
 	if (userns->present && !userns->path && !(l->n_uid_mappings && l->n_gid_mappings))
 		return spec_error(err, path, l->n_uid_mappings ? "gidMappings" : "uidMappings",
-				  "required with a new user namespace");
+		                  "required with a new user namespace");
 	return 0;
 }
 
 /* ---- timeOffsets ---- */
 
 static int
-parse_time_offset(json_t *v, const char *path, struct spec_time_offset *t,
-		  struct hutch_error *err)
+parse_time_offset(json_t *v, const char *path, struct spec_time_offset *t, struct hutch_error *err)
 {
 	if (spec_value_object(v, path, NULL, err) < 0 ||
 	    spec_get_i64(v, path, "secs", INT64_MIN, INT64_MAX, &t->secs, err) < 0 ||
@@ -294,8 +294,7 @@ parse_time_offset(json_t *v, const char *path, struct spec_time_offset *t,
 }
 
 static int
-parse_time_offsets(json_t *obj, const char *path, struct spec_linux *l,
-		   struct hutch_error *err)
+parse_time_offsets(json_t *obj, const char *path, struct spec_linux *l, struct hutch_error *err)
 {
 	const struct spec_namespace *timens = &l->namespaces[SPEC_NS_TIME];
 	json_t *offsets = NULL, *v;
@@ -306,14 +305,16 @@ parse_time_offsets(json_t *obj, const char *path, struct spec_linux *l,
 		return r;
 	if (!timens->present || timens->path)
 		return spec_error(err, path, "timeOffsets", "requires a new time namespace");
-	json_object_foreach (offsets, clock, v) {
+	json_object_foreach(offsets, clock, v)
+	{
 		const struct spec_name *c = SPEC_NAME_FIND(time_clocks, clock);
 		char item[SPEC_PATH_MAX];
 
 		spec_path_map(item, path, "timeOffsets", clock);
 		if (!c)
-			return spec_error(err, item, NULL, "unknown clock, expected monotonic or "
-							   "boottime");
+			return spec_error(err, item, NULL,
+			                  "unknown clock, expected monotonic or "
+			                  "boottime");
 		if (parse_time_offset(v, item, &l->time_offsets[c->value], err) < 0)
 			return -EINVAL;
 	}
@@ -354,8 +355,9 @@ parse_device(json_t *v, const char *path, struct spec_device *d, struct hutch_er
 	if (spec_value_str(t, path, "type", &type, err) < 0)
 		return -EINVAL;
 	if (strlen(type) != 1 || !strchr("cbup", type[0]))
-		return spec_error(err, path, "type", "unknown device type '" SPEC_QUOTE
-				  "', expected c, b, u or p", type);
+		return spec_error(err, path, "type",
+		                  "unknown device type '" SPEC_QUOTE "', expected c, b, u or p",
+		                  type);
 	d->type = type[0];
 	if (parse_device_numbers(v, path, d, err) < 0)
 		return -EINVAL;
@@ -382,7 +384,8 @@ parse_devices(json_t *obj, const char *path, struct spec_linux *l, struct hutch_
 		return r;
 	l->devices = xcalloc(json_array_size(arr), sizeof(*l->devices));
 	l->n_devices = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "devices", i);
@@ -428,7 +431,7 @@ parse_propagation(json_t *obj, const char *path, struct spec_linux *l, struct hu
 	p = SPEC_NAME_FIND(propagations, s);
 	if (!p)
 		return spec_error(err, path, "rootfsPropagation",
-				  "unknown propagation '" SPEC_QUOTE "'", s);
+		                  "unknown propagation '" SPEC_QUOTE "'", s);
 	l->rootfs_propagation = (unsigned long)p->value;
 	return 0;
 }
@@ -449,8 +452,7 @@ parse_seccomp(json_t *obj, const char *path, struct spec_linux *l, struct hutch_
 /* ---- sysctl, paths, label ---- */
 
 static int
-check_sysctl(const char *key, const struct spec_linux *l, const char *path,
-	     struct hutch_error *err)
+check_sysctl(const char *key, const struct spec_linux *l, const char *path, struct hutch_error *err)
 {
 	_cleanup_free_ char *name = xstrdup(key);
 
@@ -465,14 +467,15 @@ check_sysctl(const char *key, const struct spec_linux *l, const char *path,
 		return spec_error(err, path, NULL, "use the hostname field instead");
 	for (size_t i = 0; i < ARRAY_SIZE(sysctl_namespaces); i++) {
 		const char *n = sysctl_namespaces[i].name;
+		const char *ns = spec_ns_type_name(sysctl_namespaces[i].ns);
 		bool match = sysctl_namespaces[i].prefix ? strncmp(name, n, strlen(n)) == 0
-							 : strcmp(name, n) == 0;
+		                                         : strcmp(name, n) == 0;
 
 		if (!match)
 			continue;
 		if (!l->namespaces[sysctl_namespaces[i].ns].present)
-			return spec_error(err, path, NULL, "requires a %s namespace",
-					  spec_ns_type_name(sysctl_namespaces[i].ns));
+			return spec_error(err, path, NULL, "requires %s %s namespace",
+			                  strchr("aeio", ns[0]) ? "an" : "a", ns);
 		return 0;
 	}
 	return spec_error(err, path, NULL, "not in a namespace the container can own");
@@ -496,9 +499,10 @@ parse_sysctl(json_t *obj, const char *path, struct spec_linux *l, struct hutch_e
 static int
 parse_paths(json_t *obj, const char *path, struct spec_linux *l, struct hutch_error *err)
 {
-	if (spec_get_strv(obj, path, "maskedPaths", SPEC_STRV_ABSOLUTE, &l->masked_paths, err) < 0 ||
-	    spec_get_strv(obj, path, "readonlyPaths", SPEC_STRV_ABSOLUTE, &l->readonly_paths,
-			  err) < 0 ||
+	if (spec_get_strv(obj, path, "maskedPaths", SPEC_STRV_ABSOLUTE, &l->masked_paths, err) <
+	        0 ||
+	    spec_get_strv(obj, path, "readonlyPaths", SPEC_STRV_ABSOLUTE, &l->readonly_paths, err) <
+	        0 ||
 	    spec_get_str(obj, path, "mountLabel", &l->mount_label, err) < 0)
 		return -EINVAL;
 	return 0;
@@ -525,15 +529,15 @@ parse_personality(json_t *obj, const char *path, struct spec_linux *l, struct hu
 		return -EINVAL;
 	d = SPEC_NAME_FIND(personality_domains, s);
 	if (!d)
-		return spec_error(err, ppath, "domain", "unknown domain '" SPEC_QUOTE
-				  "', expected LINUX or LINUX32", s);
+		return spec_error(err, ppath, "domain",
+		                  "unknown domain '" SPEC_QUOTE "', expected LINUX or LINUX32", s);
 	l->personality.present = true;
 	l->personality.domain = (unsigned long)d->value;
 	r = spec_get_strv(pers, ppath, "flags", SPEC_STRV_ANY, &l->personality.flags, err);
 	/* The spec defines no flag yet: one we cannot apply is an error. */
 	if (r > 0 && l->personality.flags[0])
 		return spec_error(err, ppath, "flags", "unsupported flag '" SPEC_QUOTE "'",
-				  l->personality.flags[0]);
+		                  l->personality.flags[0]);
 	return r < 0 ? r : 0;
 }
 
@@ -605,14 +609,15 @@ spec_valid_ifname(const char *name)
 	    strcmp(name, "..") == 0)
 		return false;
 	for (; *name; name++)
-		if (*name == '/' || *name == ':' || *name == ' ' || (*name >= '\t' && *name <= '\r'))
+		if (*name == '/' || *name == ':' || *name == ' ' ||
+		    (*name >= '\t' && *name <= '\r'))
 			return false;
 	return true;
 }
 
 static int
 parse_net_device(const char *host, json_t *v, const char *path, struct spec_net_device *d,
-		 struct hutch_error *err)
+                 struct hutch_error *err)
 {
 	if (!spec_valid_ifname(host))
 		return spec_error(err, path, NULL, "invalid interface name");
@@ -626,24 +631,32 @@ parse_net_device(const char *host, json_t *v, const char *path, struct spec_net_
 	}
 	if (d->name && !spec_valid_ifname(d->name))
 		return spec_error(err, path, "name", "invalid interface name '" SPEC_QUOTE "'",
-				  d->name);
+		                  d->name);
 	return 0;
 }
 
 static int
-check_net_device_names(const struct spec_linux *l, size_t i, const char *path,
-		       struct hutch_error *err)
+compare_names(const void *a, const void *b)
 {
-	const struct spec_net_device *d = &l->net_devices[i];
-	const char *name = d->name ? d->name : d->host_name;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	for (size_t j = 0; j < i; j++) {
-		const struct spec_net_device *o = &l->net_devices[j];
+/* Sorted, not pairwise: a config may list many devices. */
+static int
+check_net_device_names(const struct spec_linux *l, const char *path, struct hutch_error *err)
+{
+	_cleanup_free_ const char **names = xcalloc(l->n_net_devices, sizeof(*names));
 
-		if (strcmp(name, o->name ? o->name : o->host_name) == 0)
-			return spec_error(err, path, NULL, "duplicate name '%s' in the container",
-					  name);
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		const struct spec_net_device *d = &l->net_devices[i];
+
+		names[i] = d->name ? d->name : d->host_name;
 	}
+	qsort(names, l->n_net_devices, sizeof(*names), compare_names);
+	for (size_t i = 1; i < l->n_net_devices; i++)
+		if (strcmp(names[i - 1], names[i]) == 0)
+			return spec_error(err, path, "netDevices",
+			                  "two devices named '%s' in the container", names[i]);
 	return 0;
 }
 
@@ -659,23 +672,23 @@ parse_net_devices(json_t *obj, const char *path, struct spec_linux *l, struct hu
 	if (!l->namespaces[SPEC_NS_NETWORK].present)
 		return spec_error(err, path, "netDevices", "requires a network namespace");
 	l->net_devices = xcalloc(json_object_size(devs), sizeof(*l->net_devices));
-	json_object_foreach (devs, host, v) {
+	json_object_foreach(devs, host, v)
+	{
 		char item[SPEC_PATH_MAX];
 		size_t i = l->n_net_devices++;
 
 		spec_path_map(item, path, "netDevices", host);
-		if (parse_net_device(host, v, item, &l->net_devices[i], err) < 0 ||
-		    check_net_device_names(l, i, item, err) < 0)
+		if (parse_net_device(host, v, item, &l->net_devices[i], err) < 0)
 			return -EINVAL;
 	}
-	return 0;
+	return check_net_device_names(l, path, err);
 }
 
 /* ---- memoryPolicy ---- */
 
 static int
 parse_mpol_flags(json_t *o, const char *path, struct spec_memory_policy *mp,
-		 struct hutch_error *err)
+                 struct hutch_error *err)
 {
 	int r = spec_get_strv(o, path, "flags", SPEC_STRV_ANY, &mp->flags, err);
 
@@ -689,7 +702,7 @@ parse_mpol_flags(json_t *o, const char *path, struct spec_memory_policy *mp,
 		}
 		spec_path_index(item, path, "flags", i);
 		return spec_error(err, item, NULL, "unknown memory policy flag '" SPEC_QUOTE "'",
-				  mp->flags[i]);
+		                  mp->flags[i]);
 	}
 	return r < 0 ? r : 0;
 }
@@ -701,8 +714,9 @@ check_mpol_nodes(const struct spec_memory_policy *mp, const char *path, struct h
 	bool empty = !mp->nodes || mp->nodes[0] == '\0';
 
 	if (!empty && !spec_valid_cpu_list(mp->nodes))
-		return spec_error(err, path, "nodes", "expected a node list like '0-3,7', got '"
-				  SPEC_QUOTE "'", mp->nodes);
+		return spec_error(err, path, "nodes",
+		                  "expected a node list like '0-3,7', got '" SPEC_QUOTE "'",
+		                  mp->nodes);
 	if (none && !empty)
 		return spec_error(err, path, "nodes", "not allowed with this mode");
 	if (!none && mp->mode != MPOL_PREFERRED && empty)
@@ -711,8 +725,7 @@ check_mpol_nodes(const struct spec_memory_policy *mp, const char *path, struct h
 }
 
 static int
-parse_memory_policy(json_t *obj, const char *path, struct spec_linux *l,
-		    struct hutch_error *err)
+parse_memory_policy(json_t *obj, const char *path, struct spec_linux *l, struct hutch_error *err)
 {
 	struct spec_memory_policy *mp = &l->memory_policy;
 	const struct spec_name *m;
@@ -742,15 +755,13 @@ parse_memory_policy(json_t *obj, const char *path, struct spec_linux *l,
 
 /* Namespaces first: several checks below depend on them. */
 static const linux_step linux_steps[] = {
-	parse_namespaces, parse_id_maps,     parse_time_offsets, parse_devices,
-	parse_cgroups,    parse_propagation, parse_seccomp,      parse_sysctl,
-	parse_paths,      parse_personality, parse_intel_rdt,    parse_net_devices,
-	parse_memory_policy,
+    parse_namespaces,  parse_id_maps,     parse_time_offsets,  parse_devices, parse_cgroups,
+    parse_propagation, parse_seccomp,     parse_sysctl,        parse_paths,   parse_personality,
+    parse_intel_rdt,   parse_net_devices, parse_memory_policy,
 };
 
 int
-spec_linux_parse(json_t *obj, const char *path, struct spec_linux *linux_,
-		 struct hutch_error *err)
+spec_linux_parse(json_t *obj, const char *path, struct spec_linux *linux_, struct hutch_error *err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(linux_steps); i++)
 		if (linux_steps[i](obj, path, linux_, err) < 0)

@@ -4,6 +4,7 @@
  * attributes and the filesystem's own data string.
  */
 #include <errno.h>
+#include <limits.h>
 #include <sys/mount.h>
 
 #include "spec-internal.h"
@@ -28,71 +29,71 @@ struct mount_opt {
 };
 
 static const struct mount_opt mount_opts[] = {
-	{"ro", OPT_SET, MS_RDONLY},
-	{"rw", OPT_CLEAR, MS_RDONLY},
-	{"nosuid", OPT_SET, MS_NOSUID},
-	{"suid", OPT_CLEAR, MS_NOSUID},
-	{"nodev", OPT_SET, MS_NODEV},
-	{"dev", OPT_CLEAR, MS_NODEV},
-	{"noexec", OPT_SET, MS_NOEXEC},
-	{"exec", OPT_CLEAR, MS_NOEXEC},
-	{"sync", OPT_SET, MS_SYNCHRONOUS},
-	{"async", OPT_CLEAR, MS_SYNCHRONOUS},
-	{"dirsync", OPT_SET, MS_DIRSYNC},
-	{"mand", OPT_SET, MS_MANDLOCK},
-	{"nomand", OPT_CLEAR, MS_MANDLOCK},
-	{"noatime", OPT_SET, MS_NOATIME},
-	{"atime", OPT_CLEAR, MS_NOATIME},
-	{"nodiratime", OPT_SET, MS_NODIRATIME},
-	{"diratime", OPT_CLEAR, MS_NODIRATIME},
-	{"relatime", OPT_SET, MS_RELATIME},
-	{"norelatime", OPT_CLEAR, MS_RELATIME},
-	{"strictatime", OPT_SET, MS_STRICTATIME},
-	{"nostrictatime", OPT_CLEAR, MS_STRICTATIME},
-	{"lazytime", OPT_SET, MS_LAZYTIME},
-	{"nolazytime", OPT_CLEAR, MS_LAZYTIME},
-	{"nosymfollow", OPT_SET, MS_NOSYMFOLLOW},
-	{"symfollow", OPT_CLEAR, MS_NOSYMFOLLOW},
-	{"remount", OPT_SET, MS_REMOUNT},
-	{"silent", OPT_SET, MS_SILENT},
-	{"loud", OPT_CLEAR, MS_SILENT},
-	{"iversion", OPT_SET, MS_I_VERSION},
-	{"noiversion", OPT_CLEAR, MS_I_VERSION},
-	{"bind", OPT_SET, MS_BIND},
-	{"rbind", OPT_SET, MS_BIND | MS_REC},
-	{"shared", OPT_PROPAGATION, MS_SHARED},
-	{"rshared", OPT_PROPAGATION, MS_SHARED | MS_REC},
-	{"slave", OPT_PROPAGATION, MS_SLAVE},
-	{"rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC},
-	{"private", OPT_PROPAGATION, MS_PRIVATE},
-	{"rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC},
-	{"unbindable", OPT_PROPAGATION, MS_UNBINDABLE},
-	{"runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC},
-	{"rro", OPT_ATTR_SET, MOUNT_ATTR_RDONLY},
-	{"rrw", OPT_ATTR_CLEAR, MOUNT_ATTR_RDONLY},
-	{"rnosuid", OPT_ATTR_SET, MOUNT_ATTR_NOSUID},
-	{"rsuid", OPT_ATTR_CLEAR, MOUNT_ATTR_NOSUID},
-	{"rnodev", OPT_ATTR_SET, MOUNT_ATTR_NODEV},
-	{"rdev", OPT_ATTR_CLEAR, MOUNT_ATTR_NODEV},
-	{"rnoexec", OPT_ATTR_SET, MOUNT_ATTR_NOEXEC},
-	{"rexec", OPT_ATTR_CLEAR, MOUNT_ATTR_NOEXEC},
-	{"rnodiratime", OPT_ATTR_SET, MOUNT_ATTR_NODIRATIME},
-	{"rdiratime", OPT_ATTR_CLEAR, MOUNT_ATTR_NODIRATIME},
-	{"rnosymfollow", OPT_ATTR_SET, MOUNT_ATTR_NOSYMFOLLOW},
-	{"rsymfollow", OPT_ATTR_CLEAR, MOUNT_ATTR_NOSYMFOLLOW},
-	/* Leaving noatime or strictatime means the kernel default, relatime. */
-	{"rnoatime", OPT_ATIME, MOUNT_ATTR_NOATIME},
-	{"ratime", OPT_ATIME, MOUNT_ATTR_RELATIME},
-	{"rstrictatime", OPT_ATIME, MOUNT_ATTR_STRICTATIME},
-	{"rnostrictatime", OPT_ATIME, MOUNT_ATTR_RELATIME},
-	{"rrelatime", OPT_ATIME, MOUNT_ATTR_RELATIME},
-	{"rnorelatime", OPT_ATIME, MOUNT_ATTR_RELATIME},
-	{"idmap", OPT_IDMAP, 0},
-	{"ridmap", OPT_IDMAP, 1},
-	/* crun's "copy the image's content into the tmpfs": not supported, and
-	 * harmless to skip; "defaults" is mount(8)'s no-op. */
-	{"tmpcopyup", OPT_IGNORE, 0},
-	{"defaults", OPT_IGNORE, 0},
+    {"ro", OPT_SET, MS_RDONLY},
+    {"rw", OPT_CLEAR, MS_RDONLY},
+    {"nosuid", OPT_SET, MS_NOSUID},
+    {"suid", OPT_CLEAR, MS_NOSUID},
+    {"nodev", OPT_SET, MS_NODEV},
+    {"dev", OPT_CLEAR, MS_NODEV},
+    {"noexec", OPT_SET, MS_NOEXEC},
+    {"exec", OPT_CLEAR, MS_NOEXEC},
+    {"sync", OPT_SET, MS_SYNCHRONOUS},
+    {"async", OPT_CLEAR, MS_SYNCHRONOUS},
+    {"dirsync", OPT_SET, MS_DIRSYNC},
+    {"mand", OPT_SET, MS_MANDLOCK},
+    {"nomand", OPT_CLEAR, MS_MANDLOCK},
+    {"noatime", OPT_SET, MS_NOATIME},
+    {"atime", OPT_CLEAR, MS_NOATIME},
+    {"nodiratime", OPT_SET, MS_NODIRATIME},
+    {"diratime", OPT_CLEAR, MS_NODIRATIME},
+    {"relatime", OPT_SET, MS_RELATIME},
+    {"norelatime", OPT_CLEAR, MS_RELATIME},
+    {"strictatime", OPT_SET, MS_STRICTATIME},
+    {"nostrictatime", OPT_CLEAR, MS_STRICTATIME},
+    {"lazytime", OPT_SET, MS_LAZYTIME},
+    {"nolazytime", OPT_CLEAR, MS_LAZYTIME},
+    {"nosymfollow", OPT_SET, MS_NOSYMFOLLOW},
+    {"symfollow", OPT_CLEAR, MS_NOSYMFOLLOW},
+    {"remount", OPT_SET, MS_REMOUNT},
+    {"silent", OPT_SET, MS_SILENT},
+    {"loud", OPT_CLEAR, MS_SILENT},
+    {"iversion", OPT_SET, MS_I_VERSION},
+    {"noiversion", OPT_CLEAR, MS_I_VERSION},
+    {"bind", OPT_SET, MS_BIND},
+    {"rbind", OPT_SET, MS_BIND | MS_REC},
+    {"shared", OPT_PROPAGATION, MS_SHARED},
+    {"rshared", OPT_PROPAGATION, MS_SHARED | MS_REC},
+    {"slave", OPT_PROPAGATION, MS_SLAVE},
+    {"rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC},
+    {"private", OPT_PROPAGATION, MS_PRIVATE},
+    {"rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC},
+    {"unbindable", OPT_PROPAGATION, MS_UNBINDABLE},
+    {"runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC},
+    {"rro", OPT_ATTR_SET, MOUNT_ATTR_RDONLY},
+    {"rrw", OPT_ATTR_CLEAR, MOUNT_ATTR_RDONLY},
+    {"rnosuid", OPT_ATTR_SET, MOUNT_ATTR_NOSUID},
+    {"rsuid", OPT_ATTR_CLEAR, MOUNT_ATTR_NOSUID},
+    {"rnodev", OPT_ATTR_SET, MOUNT_ATTR_NODEV},
+    {"rdev", OPT_ATTR_CLEAR, MOUNT_ATTR_NODEV},
+    {"rnoexec", OPT_ATTR_SET, MOUNT_ATTR_NOEXEC},
+    {"rexec", OPT_ATTR_CLEAR, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", OPT_ATTR_SET, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", OPT_ATTR_CLEAR, MOUNT_ATTR_NODIRATIME},
+    {"rnosymfollow", OPT_ATTR_SET, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", OPT_ATTR_CLEAR, MOUNT_ATTR_NOSYMFOLLOW},
+    /* Leaving noatime or strictatime means the kernel default, relatime. */
+    {"rnoatime", OPT_ATIME, MOUNT_ATTR_NOATIME},
+    {"ratime", OPT_ATIME, MOUNT_ATTR_RELATIME},
+    {"rstrictatime", OPT_ATIME, MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", OPT_ATIME, MOUNT_ATTR_RELATIME},
+    {"rrelatime", OPT_ATIME, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", OPT_ATIME, MOUNT_ATTR_RELATIME},
+    {"idmap", OPT_IDMAP, 0},
+    {"ridmap", OPT_IDMAP, 1},
+    /* crun's "copy the image's content into the tmpfs": not supported, and
+     * harmless to skip; "defaults" is mount(8)'s no-op. */
+    {"tmpcopyup", OPT_IGNORE, 0},
+    {"defaults", OPT_IGNORE, 0},
 };
 
 struct data_buf {
@@ -170,7 +171,8 @@ parse_options(json_t *arr, const char *path, struct spec_mount *m, struct hutch_
 	json_t *v;
 	size_t i;
 
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 		const struct mount_opt *o;
 		const char *s = "";
@@ -208,8 +210,8 @@ parse_mount_maps(json_t *v, const char *path, struct spec_mount *m, struct hutch
 	if (rg < 0)
 		return -EINVAL;
 	if (ru != rg)
-		return spec_error(err, path, ru ? "gidMappings" : "uidMappings",
-				  "required with %s", ru ? "uidMappings" : "gidMappings");
+		return spec_error(err, path, ru ? "gidMappings" : "uidMappings", "required with %s",
+		                  ru ? "uidMappings" : "gidMappings");
 	if (!ru)
 		return 0;
 	spec_path_key(mpath, path, "uidMappings");
@@ -237,6 +239,9 @@ parse_mount(json_t *v, const char *path, struct spec_mount *m, struct hutch_erro
 	if (r < 0 || spec_get_str(v, path, "type", &m->type, err) < 0 ||
 	    spec_get_str(v, path, "source", &m->source, err) < 0)
 		return -EINVAL;
+	/* A path for bind mounts, a name ("proc", "tmpfs") otherwise. */
+	if (m->source && strlen(m->source) >= PATH_MAX)
+		return spec_error(err, path, "source", "longer than %d bytes", PATH_MAX - 1);
 	r = spec_get_array(v, path, "options", &opts, err);
 	if (r < 0 || (r > 0 && parse_options(opts, path, m, err) < 0))
 		return -EINVAL;
@@ -252,7 +257,8 @@ spec_mounts_parse(json_t *arr, const char *path, struct spec *spec, struct hutch
 
 	spec->mounts = xcalloc(json_array_size(arr), sizeof(*spec->mounts));
 	spec->n_mounts = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, NULL, i);

@@ -31,53 +31,52 @@
 #define SPEC_GROUPS_MAX 65536
 
 typedef int (*process_step)(json_t *obj, const char *path, struct spec_process *p,
-			    struct hutch_error *err);
+                            struct hutch_error *err);
 
 static const struct spec_name rlimits[] = {
-	{"RLIMIT_AS", RLIMIT_AS},
-	{"RLIMIT_CORE", RLIMIT_CORE},
-	{"RLIMIT_CPU", RLIMIT_CPU},
-	{"RLIMIT_DATA", RLIMIT_DATA},
-	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
-	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-	{"RLIMIT_NICE", RLIMIT_NICE},
-	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-	{"RLIMIT_NPROC", RLIMIT_NPROC},
-	{"RLIMIT_RSS", RLIMIT_RSS},
-	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
-	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-	{"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 static const struct spec_name cap_sets[] = {
-	{"bounding", SPEC_CAP_BOUNDING},       {"effective", SPEC_CAP_EFFECTIVE},
-	{"inheritable", SPEC_CAP_INHERITABLE}, {"permitted", SPEC_CAP_PERMITTED},
-	{"ambient", SPEC_CAP_AMBIENT},
+    {"bounding", SPEC_CAP_BOUNDING},       {"effective", SPEC_CAP_EFFECTIVE},
+    {"inheritable", SPEC_CAP_INHERITABLE}, {"permitted", SPEC_CAP_PERMITTED},
+    {"ambient", SPEC_CAP_AMBIENT},
 };
 
 static const struct spec_name sched_policies[] = {
-	{"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO},
-	{"SCHED_RR", SCHED_RR},       {"SCHED_BATCH", SCHED_BATCH},
-	{"SCHED_IDLE", SCHED_IDLE},   {"SCHED_DEADLINE", SCHED_DEADLINE},
+    {"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO}, {"SCHED_RR", SCHED_RR},
+    {"SCHED_BATCH", SCHED_BATCH}, {"SCHED_IDLE", SCHED_IDLE}, {"SCHED_DEADLINE", SCHED_DEADLINE},
 };
 
 static const struct spec_name sched_flags[] = {
-	{"SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK},
-	{"SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM},
-	{"SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN},
-	{"SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY},
-	{"SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS},
-	{"SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN},
-	{"SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX},
+    {"SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK},
+    {"SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM},
+    {"SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN},
+    {"SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY},
+    {"SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS},
+    {"SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX},
 };
 
 static const struct spec_name ioprio_classes[] = {
-	{"IOPRIO_CLASS_RT", IOPRIO_CLASS_RT},
-	{"IOPRIO_CLASS_BE", IOPRIO_CLASS_BE},
-	{"IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE},
+    {"IOPRIO_CLASS_RT", IOPRIO_CLASS_RT},
+    {"IOPRIO_CLASS_BE", IOPRIO_CLASS_BE},
+    {"IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE},
 };
 
 int
@@ -145,9 +144,10 @@ parse_gids(json_t *user, const char *path, struct spec_user *u, struct hutch_err
 		return r;
 	if (json_array_size(arr) > SPEC_GROUPS_MAX)
 		return spec_error(err, path, "additionalGids", "more than %d groups",
-				  SPEC_GROUPS_MAX);
+		                  SPEC_GROUPS_MAX);
 	u->additional_gids = xcalloc(json_array_size(arr), sizeof(uint32_t));
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 		uint64_t gid;
 
@@ -232,7 +232,7 @@ parse_env(json_t *obj, const char *path, struct spec_process *p, struct hutch_er
 			continue;
 		spec_path_index(item, path, "env", i);
 		return spec_error(err, item, NULL, "expected NAME=value, got '" SPEC_QUOTE "'",
-				  p->env[i]);
+		                  p->env[i]);
 	}
 	return r < 0 ? r : 0;
 }
@@ -251,12 +251,13 @@ parse_cwd(json_t *obj, const char *path, struct spec_process *p, struct hutch_er
 
 static int
 parse_cap_set(json_t *arr, const char *path, const char *key, uint64_t *mask,
-	      struct hutch_error *err)
+              struct hutch_error *err)
 {
 	json_t *v;
 	size_t i;
 
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 		const char *name;
 		int cap;
@@ -266,15 +267,14 @@ parse_cap_set(json_t *arr, const char *path, const char *key, uint64_t *mask,
 			return -EINVAL;
 		if (spec_cap_from_name(name, &cap) < 0)
 			return spec_error(err, item, NULL, "unknown capability '" SPEC_QUOTE "'",
-					  name);
+			                  name);
 		*mask |= UINT64_C(1) << cap;
 	}
 	return 0;
 }
 
 static int
-parse_capabilities(json_t *obj, const char *path, struct spec_process *p,
-		   struct hutch_error *err)
+parse_capabilities(json_t *obj, const char *path, struct spec_process *p, struct hutch_error *err)
 {
 	char cpath[SPEC_PATH_MAX];
 	json_t *caps = NULL;
@@ -290,8 +290,8 @@ parse_capabilities(json_t *obj, const char *path, struct spec_process *p,
 		r = spec_get_array(caps, cpath, cap_sets[k].name, &arr, err);
 		if (r < 0)
 			return r;
-		if (r > 0 &&
-		    parse_cap_set(arr, cpath, cap_sets[k].name, &p->caps[cap_sets[k].value], err) < 0)
+		if (r > 0 && parse_cap_set(arr, cpath, cap_sets[k].name,
+		                           &p->caps[cap_sets[k].value], err) < 0)
 			return -EINVAL;
 	}
 	return 0;
@@ -334,7 +334,8 @@ parse_rlimits(json_t *obj, const char *path, struct spec_process *p, struct hutc
 	if (r <= 0)
 		return r;
 	p->rlimits = xcalloc(json_array_size(arr), sizeof(*p->rlimits));
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "rlimits", i);
@@ -344,8 +345,8 @@ parse_rlimits(json_t *obj, const char *path, struct spec_process *p, struct hutc
 		for (size_t j = 0; j < i; j++)
 			if (p->rlimits[j].resource == p->rlimits[i].resource)
 				return spec_error(err, item, "type", "duplicate rlimit '%s'",
-						  spec_name_of(rlimits, ARRAY_SIZE(rlimits),
-							       p->rlimits[i].resource));
+				                  spec_name_of(rlimits, ARRAY_SIZE(rlimits),
+				                               p->rlimits[i].resource));
 	}
 	return 0;
 }
@@ -353,8 +354,8 @@ parse_rlimits(json_t *obj, const char *path, struct spec_process *p, struct hutc
 /* ---- scheduler, I/O priority, CPU affinity ---- */
 
 static int
-get_named(json_t *obj, const char *path, const char *key, const struct spec_name *table,
-	  size_t n, const char *what, long *out, struct hutch_error *err)
+get_named(json_t *obj, const char *path, const char *key, const struct spec_name *table, size_t n,
+          const char *what, long *out, struct hutch_error *err)
 {
 	const struct spec_name *found;
 	json_t *v = spec_field(obj, key);
@@ -387,25 +388,26 @@ parse_sched_flags(json_t *obj, const char *path, uint64_t *flags, struct hutch_e
 		}
 		spec_path_index(item, path, "flags", i);
 		return spec_error(err, item, NULL, "unknown scheduler flag '" SPEC_QUOTE "'",
-				  names[i]);
+		                  names[i]);
 	}
 	return r < 0 ? r : 0;
 }
 
 static int
-check_sched_params(json_t *obj, const char *path, struct spec_scheduler *s,
-		   struct hutch_error *err)
+check_sched_params(json_t *obj, const char *path, struct spec_scheduler *s, struct hutch_error *err)
 {
 	bool rt = s->policy == SCHED_FIFO || s->policy == SCHED_RR;
 
 	if (rt && (s->priority < 1 || s->priority > 99))
-		return spec_error(err, path, "priority", "expected 1 to 99 with SCHED_FIFO/SCHED_RR");
+		return spec_error(err, path, "priority",
+		                  "expected 1 to 99 with SCHED_FIFO/SCHED_RR");
 	if (!rt && s->priority != 0)
 		return spec_error(err, path, "priority", "only allowed with SCHED_FIFO/SCHED_RR");
-	if (s->policy != SCHED_DEADLINE && (spec_field(obj, "runtime") ||
-					    spec_field(obj, "deadline") || spec_field(obj, "period")))
+	if (s->policy != SCHED_DEADLINE &&
+	    (spec_field(obj, "runtime") || spec_field(obj, "deadline") ||
+	     spec_field(obj, "period")))
 		return spec_error(err, path, NULL,
-				  "runtime, deadline and period need SCHED_DEADLINE");
+		                  "runtime, deadline and period need SCHED_DEADLINE");
 	return 0;
 }
 
@@ -422,7 +424,7 @@ parse_scheduler(json_t *obj, const char *path, struct spec_process *p, struct hu
 		return r;
 	spec_path_key(spath, path, "scheduler");
 	if (get_named(sched, spath, "policy", sched_policies, ARRAY_SIZE(sched_policies),
-		      "scheduler policy", &policy, err) < 0)
+	              "scheduler policy", &policy, err) < 0)
 		return -EINVAL;
 	s->present = true;
 	s->policy = (int)policy;
@@ -448,7 +450,7 @@ parse_io_priority(json_t *obj, const char *path, struct spec_process *p, struct 
 		return r;
 	spec_path_key(ipath, path, "ioPriority");
 	if (get_named(io, ipath, "class", ioprio_classes, ARRAY_SIZE(ioprio_classes),
-		      "I/O priority class", &class, err) < 0 ||
+	              "I/O priority class", &class, err) < 0 ||
 	    spec_get_int(io, ipath, "priority", 0, 7, &p->io_priority.priority, err) < 0)
 		return -EINVAL;
 	p->io_priority.present = true;
@@ -457,20 +459,18 @@ parse_io_priority(json_t *obj, const char *path, struct spec_process *p, struct 
 }
 
 static int
-get_cpu_list(json_t *obj, const char *path, const char *key, char **out,
-	     struct hutch_error *err)
+get_cpu_list(json_t *obj, const char *path, const char *key, char **out, struct hutch_error *err)
 {
 	int r = spec_get_str(obj, path, key, out, err);
 
 	if (r > 0 && !spec_valid_cpu_list(*out))
-		return spec_error(err, path, key, "expected a CPU list like '0-3,7', got '" SPEC_QUOTE
-				  "'", *out);
+		return spec_error(err, path, key,
+		                  "expected a CPU list like '0-3,7', got '" SPEC_QUOTE "'", *out);
 	return r < 0 ? r : 0;
 }
 
 static int
-parse_cpu_affinity(json_t *obj, const char *path, struct spec_process *p,
-		   struct hutch_error *err)
+parse_cpu_affinity(json_t *obj, const char *path, struct spec_process *p, struct hutch_error *err)
 {
 	char apath[SPEC_PATH_MAX];
 	json_t *aff = NULL;
@@ -500,14 +500,14 @@ parse_misc(json_t *obj, const char *path, struct spec_process *p, struct hutch_e
 }
 
 static const process_step process_steps[] = {
-	parse_misc,   parse_console,      parse_user,        parse_args,
-	parse_env,    parse_cwd,          parse_capabilities, parse_rlimits,
-	parse_scheduler, parse_io_priority, parse_cpu_affinity,
+    parse_misc,      parse_console,     parse_user,         parse_args,
+    parse_env,       parse_cwd,         parse_capabilities, parse_rlimits,
+    parse_scheduler, parse_io_priority, parse_cpu_affinity,
 };
 
 int
 spec_process_from_json(json_t *obj, const char *path, struct spec_process **out,
-		       struct hutch_error *err)
+                       struct hutch_error *err)
 {
 	struct spec_process *p = xcalloc(1, sizeof(*p));
 
@@ -523,8 +523,7 @@ spec_process_from_json(json_t *obj, const char *path, struct spec_process **out,
 }
 
 int
-spec_process_parse(const char *buf, size_t len, struct spec_process **out,
-		   struct hutch_error *err)
+spec_process_parse(const char *buf, size_t len, struct spec_process **out, struct hutch_error *err)
 {
 	_cleanup_json_ json_t *root = NULL;
 	struct spec_process *p = NULL;

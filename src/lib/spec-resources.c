@@ -11,11 +11,11 @@
 #include "banned.h"
 
 typedef int (*resources_step)(json_t *obj, const char *path, struct spec_resources *r,
-			      struct hutch_error *err);
+                              struct hutch_error *err);
 
 static int
 get_opt_i64(json_t *obj, const char *path, const char *key, int64_t min, int64_t max,
-	    struct spec_opt_i64 *out, struct hutch_error *err)
+            struct spec_opt_i64 *out, struct hutch_error *err)
 {
 	int r = spec_get_i64(obj, path, key, min, max, &out->value, err);
 
@@ -24,8 +24,8 @@ get_opt_i64(json_t *obj, const char *path, const char *key, int64_t min, int64_t
 }
 
 static int
-get_opt_u64(json_t *obj, const char *path, const char *key, uint64_t max,
-	    struct spec_opt_u64 *out, struct hutch_error *err)
+get_opt_u64(json_t *obj, const char *path, const char *key, uint64_t max, struct spec_opt_u64 *out,
+            struct hutch_error *err)
 {
 	int r = spec_get_u64(obj, path, key, max, &out->value, err);
 
@@ -35,8 +35,8 @@ get_opt_u64(json_t *obj, const char *path, const char *key, uint64_t max,
 
 /* Open a member object and compute its path; 0 when absent. */
 static int
-open_section(json_t *obj, const char *path, const char *key, json_t **out,
-	     char sub[SPEC_PATH_MAX], struct hutch_error *err)
+open_section(json_t *obj, const char *path, const char *key, json_t **out, char sub[SPEC_PATH_MAX],
+             struct hutch_error *err)
 {
 	int r = spec_get_object(obj, path, key, out, err);
 
@@ -61,9 +61,9 @@ parse_access(json_t *v, const char *path, struct spec_device_rule *d, struct hut
 		return -EINVAL;
 	for (const char *p = s; *p; p++) {
 		if (!strchr("rwm", *p) || n == 3 || memchr(d->access, *p, n))
-			return spec_error(err, path, "access",
-					  "expected a combination of r, w and m, got '" SPEC_QUOTE
-					  "'", s);
+			return spec_error(
+			    err, path, "access",
+			    "expected a combination of r, w and m, got '" SPEC_QUOTE "'", s);
 		d->access[n++] = *p;
 	}
 	d->access[n] = '\0';
@@ -71,8 +71,7 @@ parse_access(json_t *v, const char *path, struct spec_device_rule *d, struct hut
 }
 
 static int
-parse_device_rule(json_t *v, const char *path, struct spec_device_rule *d,
-		  struct hutch_error *err)
+parse_device_rule(json_t *v, const char *path, struct spec_device_rule *d, struct hutch_error *err)
 {
 	const char *type = "a";
 	json_t *t;
@@ -88,7 +87,7 @@ parse_device_rule(json_t *v, const char *path, struct spec_device_rule *d,
 		return -EINVAL;
 	if (strlen(type) != 1 || !strchr("acb", type[0]))
 		return spec_error(err, path, "type",
-				  "unknown device type '" SPEC_QUOTE "', expected a, c or b", type);
+		                  "unknown device type '" SPEC_QUOTE "', expected a, c or b", type);
 	d->type = type[0];
 	d->major = d->minor = -1;
 	if (spec_get_i64(v, path, "major", -1, UINT32_MAX, &d->major, err) < 0 ||
@@ -108,7 +107,8 @@ parse_devices(json_t *obj, const char *path, struct spec_resources *res, struct 
 		return r;
 	res->devices = xcalloc(json_array_size(arr), sizeof(*res->devices));
 	res->n_devices = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "devices", i);
@@ -161,7 +161,7 @@ parse_cpu(json_t *obj, const char *path, struct spec_resources *res, struct hutc
 	    get_opt_u64(c, p, "burst", UINT64_MAX, &res->cpu.burst, err) < 0 ||
 	    get_opt_u64(c, p, "period", UINT64_MAX, &res->cpu.period, err) < 0 ||
 	    get_opt_i64(c, p, "realtimeRuntime", -1, INT64_MAX, &res->cpu.realtime_runtime, err) <
-		    0 ||
+	        0 ||
 	    get_opt_u64(c, p, "realtimePeriod", UINT64_MAX, &res->cpu.realtime_period, err) < 0 ||
 	    spec_get_str(c, p, "cpus", &res->cpu.cpus, err) < 0 ||
 	    spec_get_str(c, p, "mems", &res->cpu.mems, err) < 0 ||
@@ -190,7 +190,7 @@ parse_pids(json_t *obj, const char *path, struct spec_resources *res, struct hut
 
 static int
 get_dev_numbers(json_t *v, const char *path, int64_t *major, int64_t *minor,
-		struct hutch_error *err)
+                struct hutch_error *err)
 {
 	int r = spec_get_i64(v, path, "major", 0, UINT32_MAX, major, err);
 
@@ -204,7 +204,7 @@ get_dev_numbers(json_t *v, const char *path, int64_t *major, int64_t *minor,
 
 static int
 parse_weight_device(json_t *v, const char *path, struct spec_block_device_weight *w,
-		    struct hutch_error *err)
+                    struct hutch_error *err)
 {
 	if (spec_value_object(v, path, NULL, err) < 0 ||
 	    get_dev_numbers(v, path, &w->major, &w->minor, err) < 0 ||
@@ -218,7 +218,7 @@ parse_weight_device(json_t *v, const char *path, struct spec_block_device_weight
 
 static int
 parse_weight_devices(json_t *blk, const char *path, struct spec_resources *res,
-		     struct hutch_error *err)
+                     struct hutch_error *err)
 {
 	json_t *arr = NULL, *v;
 	size_t i;
@@ -226,21 +226,23 @@ parse_weight_devices(json_t *blk, const char *path, struct spec_resources *res,
 
 	if (r <= 0)
 		return r;
-	res->block_io.weight_devices = xcalloc(json_array_size(arr), sizeof(struct spec_block_device_weight));
+	res->block_io.weight_devices =
+	    xcalloc(json_array_size(arr), sizeof(struct spec_block_device_weight));
 	res->block_io.n_weight_devices = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "weightDevice", i);
 		if (parse_weight_device(v, item, &res->block_io.weight_devices[i], err) < 0)
 			return -EINVAL;
 	}
-	return r < 0 ? r : 0;
+	return 0;
 }
 
 static int
 parse_rates(json_t *blk, const char *path, const char *key, struct spec_block_device_rate **out,
-	    size_t *n, struct hutch_error *err)
+            size_t *n, struct hutch_error *err)
 {
 	json_t *arr = NULL, *v;
 	size_t i;
@@ -250,7 +252,8 @@ parse_rates(json_t *blk, const char *path, const char *key, struct spec_block_de
 		return r;
 	*out = xcalloc(json_array_size(arr), sizeof(**out));
 	*n = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		struct spec_block_device_rate *rate = &(*out)[i];
 		char item[SPEC_PATH_MAX];
 		int rr;
@@ -263,12 +266,11 @@ parse_rates(json_t *blk, const char *path, const char *key, struct spec_block_de
 		if (rr <= 0)
 			return rr < 0 ? rr : spec_missing(err, item, "rate");
 	}
-	return r < 0 ? r : 0;
+	return 0;
 }
 
 static int
-parse_block_io(json_t *obj, const char *path, struct spec_resources *res,
-	       struct hutch_error *err)
+parse_block_io(json_t *obj, const char *path, struct spec_resources *res, struct hutch_error *err)
 {
 	char p[SPEC_PATH_MAX];
 	json_t *b = NULL;
@@ -280,13 +282,13 @@ parse_block_io(json_t *obj, const char *path, struct spec_resources *res,
 	    get_opt_u64(b, p, "leafWeight", UINT16_MAX, &res->block_io.leaf_weight, err) < 0 ||
 	    parse_weight_devices(b, p, res, err) < 0 ||
 	    parse_rates(b, p, "throttleReadBpsDevice", &res->block_io.throttle_read_bps,
-			&res->block_io.n_throttle_read_bps, err) < 0 ||
+	                &res->block_io.n_throttle_read_bps, err) < 0 ||
 	    parse_rates(b, p, "throttleWriteBpsDevice", &res->block_io.throttle_write_bps,
-			&res->block_io.n_throttle_write_bps, err) < 0 ||
+	                &res->block_io.n_throttle_write_bps, err) < 0 ||
 	    parse_rates(b, p, "throttleReadIOPSDevice", &res->block_io.throttle_read_iops,
-			&res->block_io.n_throttle_read_iops, err) < 0 ||
+	                &res->block_io.n_throttle_read_iops, err) < 0 ||
 	    parse_rates(b, p, "throttleWriteIOPSDevice", &res->block_io.throttle_write_iops,
-			&res->block_io.n_throttle_write_iops, err) < 0)
+	                &res->block_io.n_throttle_write_iops, err) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -304,8 +306,7 @@ valid_page_size(const char *s)
 }
 
 static int
-parse_hugepage(json_t *v, const char *path, struct spec_hugepage_limit *h,
-	       struct hutch_error *err)
+parse_hugepage(json_t *v, const char *path, struct spec_hugepage_limit *h, struct hutch_error *err)
 {
 	int r;
 
@@ -316,15 +317,14 @@ parse_hugepage(json_t *v, const char *path, struct spec_hugepage_limit *h,
 		return r < 0 ? r : spec_missing(err, path, "pageSize");
 	if (!valid_page_size(h->page_size))
 		return spec_error(err, path, "pageSize",
-				  "expected a size like 2MB or 1GB, got '" SPEC_QUOTE "'",
-				  h->page_size);
+		                  "expected a size like 2MB or 1GB, got '" SPEC_QUOTE "'",
+		                  h->page_size);
 	r = spec_get_u64(v, path, "limit", UINT64_MAX, &h->limit, err);
 	return r <= 0 ? (r < 0 ? r : spec_missing(err, path, "limit")) : 0;
 }
 
 static int
-parse_hugepages(json_t *obj, const char *path, struct spec_resources *res,
-		struct hutch_error *err)
+parse_hugepages(json_t *obj, const char *path, struct spec_resources *res, struct hutch_error *err)
 {
 	json_t *arr = NULL, *v;
 	size_t i;
@@ -334,14 +334,15 @@ parse_hugepages(json_t *obj, const char *path, struct spec_resources *res,
 		return r;
 	res->hugepage_limits = xcalloc(json_array_size(arr), sizeof(*res->hugepage_limits));
 	res->n_hugepage_limits = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "hugepageLimits", i);
 		if (parse_hugepage(v, item, &res->hugepage_limits[i], err) < 0)
 			return -EINVAL;
 	}
-	return r < 0 ? r : 0;
+	return 0;
 }
 
 static int
@@ -357,14 +358,13 @@ parse_priority(json_t *v, const char *path, struct spec_net_priority *p, struct 
 	/* Written as "<name> <prio>" lines into net_prio.ifpriomap. */
 	if (!spec_valid_ifname(p->name))
 		return spec_error(err, path, "name", "invalid interface name '" SPEC_QUOTE "'",
-				  p->name);
+		                  p->name);
 	r = spec_get_u32(v, path, "priority", &p->priority, err);
 	return r <= 0 ? (r < 0 ? r : spec_missing(err, path, "priority")) : 0;
 }
 
 static int
-parse_network(json_t *obj, const char *path, struct spec_resources *res,
-	      struct hutch_error *err)
+parse_network(json_t *obj, const char *path, struct spec_resources *res, struct hutch_error *err)
 {
 	char p[SPEC_PATH_MAX];
 	json_t *net = NULL, *arr = NULL, *v;
@@ -380,14 +380,15 @@ parse_network(json_t *obj, const char *path, struct spec_resources *res,
 		return r;
 	res->network.priorities = xcalloc(json_array_size(arr), sizeof(*res->network.priorities));
 	res->network.n_priorities = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, p, "priorities", i);
 		if (parse_priority(v, item, &res->network.priorities[i], err) < 0)
 			return -EINVAL;
 	}
-	return r < 0 ? r : 0;
+	return 0;
 }
 
 static bool
@@ -412,7 +413,8 @@ parse_rdma(json_t *obj, const char *path, struct spec_resources *res, struct hut
 	if (r <= 0)
 		return r;
 	res->rdma = xcalloc(json_object_size(rdma), sizeof(*res->rdma));
-	json_object_foreach (rdma, dev, v) {
+	json_object_foreach(rdma, dev, v)
+	{
 		struct spec_rdma_limit *l = &res->rdma[res->n_rdma++];
 		char item[SPEC_PATH_MAX];
 
@@ -431,8 +433,7 @@ parse_rdma(json_t *obj, const char *path, struct spec_resources *res, struct hut
 }
 
 static int
-parse_unified(json_t *obj, const char *path, struct spec_resources *res,
-	      struct hutch_error *err)
+parse_unified(json_t *obj, const char *path, struct spec_resources *res, struct hutch_error *err)
 {
 	int r = spec_get_string_map(obj, path, "unified", &res->unified, &res->n_unified, err);
 
@@ -451,13 +452,13 @@ parse_unified(json_t *obj, const char *path, struct spec_resources *res,
 }
 
 static const resources_step resources_steps[] = {
-	parse_devices,   parse_memory,    parse_cpu,     parse_pids, parse_block_io,
-	parse_hugepages, parse_network,   parse_rdma,    parse_unified,
+    parse_devices,   parse_memory,  parse_cpu,  parse_pids,    parse_block_io,
+    parse_hugepages, parse_network, parse_rdma, parse_unified,
 };
 
 int
 spec_resources_parse(json_t *obj, const char *path, struct spec_resources **out,
-		     struct hutch_error *err)
+                     struct hutch_error *err)
 {
 	struct spec_resources *res = xcalloc(1, sizeof(*res));
 

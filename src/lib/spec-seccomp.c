@@ -14,37 +14,37 @@
 #define SCMP_ARCH_PREFIX "SCMP_ARCH_"
 
 static const struct spec_name seccomp_actions[] = {
-	{"SCMP_ACT_KILL", SPEC_SECCOMP_KILL},
-	{"SCMP_ACT_KILL_PROCESS", SPEC_SECCOMP_KILL_PROCESS},
-	{"SCMP_ACT_KILL_THREAD", SPEC_SECCOMP_KILL_THREAD},
-	{"SCMP_ACT_TRAP", SPEC_SECCOMP_TRAP},
-	{"SCMP_ACT_ERRNO", SPEC_SECCOMP_ERRNO},
-	{"SCMP_ACT_TRACE", SPEC_SECCOMP_TRACE},
-	{"SCMP_ACT_ALLOW", SPEC_SECCOMP_ALLOW},
-	{"SCMP_ACT_LOG", SPEC_SECCOMP_LOG},
-	{"SCMP_ACT_NOTIFY", SPEC_SECCOMP_NOTIFY},
+    {"SCMP_ACT_KILL", SPEC_SECCOMP_KILL},
+    {"SCMP_ACT_KILL_PROCESS", SPEC_SECCOMP_KILL_PROCESS},
+    {"SCMP_ACT_KILL_THREAD", SPEC_SECCOMP_KILL_THREAD},
+    {"SCMP_ACT_TRAP", SPEC_SECCOMP_TRAP},
+    {"SCMP_ACT_ERRNO", SPEC_SECCOMP_ERRNO},
+    {"SCMP_ACT_TRACE", SPEC_SECCOMP_TRACE},
+    {"SCMP_ACT_ALLOW", SPEC_SECCOMP_ALLOW},
+    {"SCMP_ACT_LOG", SPEC_SECCOMP_LOG},
+    {"SCMP_ACT_NOTIFY", SPEC_SECCOMP_NOTIFY},
 };
 
 static const struct spec_name seccomp_ops[] = {
-	{"SCMP_CMP_NE", SPEC_SECCOMP_OP_NE},
-	{"SCMP_CMP_LT", SPEC_SECCOMP_OP_LT},
-	{"SCMP_CMP_LE", SPEC_SECCOMP_OP_LE},
-	{"SCMP_CMP_EQ", SPEC_SECCOMP_OP_EQ},
-	{"SCMP_CMP_GE", SPEC_SECCOMP_OP_GE},
-	{"SCMP_CMP_GT", SPEC_SECCOMP_OP_GT},
-	{"SCMP_CMP_MASKED_EQ", SPEC_SECCOMP_OP_MASKED_EQ},
+    {"SCMP_CMP_NE", SPEC_SECCOMP_OP_NE},
+    {"SCMP_CMP_LT", SPEC_SECCOMP_OP_LT},
+    {"SCMP_CMP_LE", SPEC_SECCOMP_OP_LE},
+    {"SCMP_CMP_EQ", SPEC_SECCOMP_OP_EQ},
+    {"SCMP_CMP_GE", SPEC_SECCOMP_OP_GE},
+    {"SCMP_CMP_GT", SPEC_SECCOMP_OP_GT},
+    {"SCMP_CMP_MASKED_EQ", SPEC_SECCOMP_OP_MASKED_EQ},
 };
 
 static const struct spec_name seccomp_flags[] = {
-	{"SECCOMP_FILTER_FLAG_TSYNC", 0},
-	{"SECCOMP_FILTER_FLAG_LOG", 0},
-	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 0},
-	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0},
+    {"SECCOMP_FILTER_FLAG_TSYNC", 0},
+    {"SECCOMP_FILTER_FLAG_LOG", 0},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 0},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0},
 };
 
 static int
 get_action(json_t *obj, const char *path, const char *key, enum spec_seccomp_action *out,
-	   struct hutch_error *err)
+           struct hutch_error *err)
 {
 	const struct spec_name *a;
 	json_t *v = spec_field(obj, key);
@@ -64,12 +64,13 @@ get_action(json_t *obj, const char *path, const char *key, enum spec_seccomp_act
 /* errnoRet is only meaningful for actions that return an errno. */
 static int
 get_errno_ret(json_t *obj, const char *path, const char *key, enum spec_seccomp_action action,
-	      uint32_t *out, bool *has, struct hutch_error *err)
+              uint32_t *out, bool *has, struct hutch_error *err)
 {
 	int r = spec_get_u32(obj, path, key, out, err);
 
 	if (r > 0 && action != SPEC_SECCOMP_ERRNO && action != SPEC_SECCOMP_TRACE)
-		return spec_error(err, path, key, "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+		return spec_error(err, path, key,
+		                  "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
 	*has = r > 0;
 	return r < 0 ? r : 0;
 }
@@ -95,7 +96,7 @@ valid_arch(const char *name)
 
 static int
 check_names(char **names, const char *path, const char *key, const struct spec_name *table,
-	    size_t n, const char *what, struct hutch_error *err)
+            size_t n, const char *what, struct hutch_error *err)
 {
 	for (size_t i = 0; names && names[i]; i++) {
 		char item[SPEC_PATH_MAX];
@@ -152,7 +153,8 @@ parse_args(json_t *v, const char *path, struct spec_seccomp_rule *rule, struct h
 		return r;
 	rule->args = xcalloc(json_array_size(arr), sizeof(*rule->args));
 	rule->n_args = json_array_size(arr);
-	json_array_foreach (arr, i, a) {
+	json_array_foreach(arr, i, a)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "args", i);
@@ -176,7 +178,7 @@ parse_rule(json_t *v, const char *path, struct spec_seccomp_rule *rule, struct h
 		return spec_error(err, path, "names", "expected at least one syscall name");
 	if (get_action(v, path, "action", &rule->action, err) < 0 ||
 	    get_errno_ret(v, path, "errnoRet", rule->action, &rule->errno_ret, &rule->has_errno_ret,
-			  err) < 0)
+	                  err) < 0)
 		return -EINVAL;
 	return parse_args(v, path, rule, err);
 }
@@ -192,7 +194,8 @@ parse_rules(json_t *obj, const char *path, struct spec_seccomp *s, struct hutch_
 		return r;
 	s->rules = xcalloc(json_array_size(arr), sizeof(*s->rules));
 	s->n_rules = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "syscalls", i);
@@ -210,7 +213,8 @@ check_notify(const struct spec_seccomp *s, const char *path, struct hutch_error 
 	/* The kernel has no "notify" default: a listener must pick up every
 	 * syscall, and libseccomp refuses it too. */
 	if (s->default_action == SPEC_SECCOMP_NOTIFY)
-		return spec_error(err, path, "defaultAction", "SCMP_ACT_NOTIFY cannot be the default");
+		return spec_error(err, path, "defaultAction",
+		                  "SCMP_ACT_NOTIFY cannot be the default");
 	for (size_t i = 0; i < s->n_rules; i++)
 		notify = notify || s->rules[i].action == SPEC_SECCOMP_NOTIFY;
 	if (notify && !s->listener_path)
@@ -225,12 +229,13 @@ parse_seccomp(json_t *obj, const char *path, struct spec_seccomp *s, struct hutc
 {
 	if (get_action(obj, path, "defaultAction", &s->default_action, err) < 0 ||
 	    get_errno_ret(obj, path, "defaultErrnoRet", s->default_action, &s->default_errno_ret,
-			  &s->has_default_errno_ret, err) < 0 ||
+	                  &s->has_default_errno_ret, err) < 0 ||
 	    spec_get_strv(obj, path, "architectures", SPEC_STRV_ANY, &s->architectures, err) < 0 ||
-	    check_names(s->architectures, path, "architectures", NULL, 0, "architecture", err) < 0 ||
+	    check_names(s->architectures, path, "architectures", NULL, 0, "architecture", err) <
+	        0 ||
 	    spec_get_strv(obj, path, "flags", SPEC_STRV_ANY, &s->flags, err) < 0 ||
 	    check_names(s->flags, path, "flags", seccomp_flags, ARRAY_SIZE(seccomp_flags),
-			"seccomp flag", err) < 0 ||
+	                "seccomp flag", err) < 0 ||
 	    spec_get_path(obj, path, "listenerPath", false, &s->listener_path, err) < 0 ||
 	    spec_get_str(obj, path, "listenerMetadata", &s->listener_metadata, err) < 0 ||
 	    parse_rules(obj, path, s, err) < 0)
@@ -240,7 +245,7 @@ parse_seccomp(json_t *obj, const char *path, struct spec_seccomp *s, struct hutc
 
 int
 spec_seccomp_parse(json_t *obj, const char *path, struct spec_seccomp **out,
-		   struct hutch_error *err)
+                   struct hutch_error *err)
 {
 	struct spec_seccomp *s = xcalloc(1, sizeof(*s));
 

@@ -53,7 +53,7 @@ semver_identifiers(const char **s, bool prerelease)
 		bool digits = true;
 
 		for (; *p && (*p == '-' || (*p >= '0' && *p <= '9') ||
-			      ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'));
+		              ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'));
 		     p++)
 			digits = digits && *p >= '0' && *p <= '9';
 		if (p == start || (prerelease && digits && *start == '0' && p - start > 1))
@@ -91,8 +91,8 @@ parse_version(json_t *root, struct spec *spec, struct hutch_error *err)
 		return spec_missing(err, "", "ociVersion");
 	if (r > 0 && !valid_oci_version(spec->oci_version))
 		return spec_error(err, "", "ociVersion",
-				  "unsupported version '" SPEC_QUOTE "', expected 1.x.y",
-				  spec->oci_version);
+		                  "unsupported version '" SPEC_QUOTE "', expected 1.x.y",
+		                  spec->oci_version);
 	return r;
 }
 
@@ -167,12 +167,12 @@ parse_names(json_t *root, struct spec *spec, struct hutch_error *err)
 /* ---- hooks ---- */
 
 static const struct spec_name hook_kinds[] = {
-	{"prestart", SPEC_HOOK_PRESTART},
-	{"createRuntime", SPEC_HOOK_CREATE_RUNTIME},
-	{"createContainer", SPEC_HOOK_CREATE_CONTAINER},
-	{"startContainer", SPEC_HOOK_START_CONTAINER},
-	{"poststart", SPEC_HOOK_POSTSTART},
-	{"poststop", SPEC_HOOK_POSTSTOP},
+    {"prestart", SPEC_HOOK_PRESTART},
+    {"createRuntime", SPEC_HOOK_CREATE_RUNTIME},
+    {"createContainer", SPEC_HOOK_CREATE_CONTAINER},
+    {"startContainer", SPEC_HOOK_START_CONTAINER},
+    {"poststart", SPEC_HOOK_POSTSTART},
+    {"poststop", SPEC_HOOK_POSTSTOP},
 };
 
 static int
@@ -194,15 +194,15 @@ parse_hook(json_t *v, const char *path, struct spec_hook *hook, struct hutch_err
 }
 
 static int
-parse_hook_list(json_t *arr, const char *path, struct spec_hook_list *list,
-		struct hutch_error *err)
+parse_hook_list(json_t *arr, const char *path, struct spec_hook_list *list, struct hutch_error *err)
 {
 	json_t *v;
 	size_t i;
 
 	list->hooks = xcalloc(json_array_size(arr), sizeof(*list->hooks));
 	list->n = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, NULL, i);
@@ -252,7 +252,7 @@ static int
 parse_annotations(json_t *root, struct spec *spec, struct hutch_error *err)
 {
 	int r = spec_get_string_map(root, "", "annotations", &spec->annotations,
-				    &spec->n_annotations, err);
+	                            &spec->n_annotations, err);
 
 	for (size_t i = 0; r > 0 && i < spec->n_annotations; i++)
 		if (spec->annotations[i].key[0] == '\0')
@@ -285,8 +285,8 @@ check_uts(json_t *root, struct spec *spec, struct hutch_error *err)
 
 /* In order: a message names the first bad field in this order. */
 static int (*const spec_steps[])(json_t *, struct spec *, struct hutch_error *) = {
-	parse_version, parse_root,  parse_mounts,      parse_process, parse_names,
-	parse_hooks,   parse_linux, parse_annotations, check_uts,
+    parse_version, parse_root,  parse_mounts,      parse_process, parse_names,
+    parse_hooks,   parse_linux, parse_annotations, check_uts,
 };
 
 int

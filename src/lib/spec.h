@@ -363,7 +363,7 @@ struct spec_intel_rdt {
 
 struct spec_net_device {
 	char *host_name; /* the key in linux.netDevices */
-	char *name;      /* name inside the container; NULL: same as host_name */
+	char *name;      /* name inside the container; NULL (absent or ""): host_name */
 };
 
 struct spec_memory_policy {
@@ -383,7 +383,7 @@ struct spec_linux {
 	struct spec_time_offset time_offsets[SPEC_TIME_CLOCKS];
 	struct spec_device *devices;
 	size_t n_devices;
-	char *cgroups_path;               /* NULL when absent */
+	char *cgroups_path;               /* NULL when absent or "" */
 	struct spec_resources *resources; /* NULL when absent */
 	unsigned long rootfs_propagation; /* MS_* propagation flags, 0 when absent */
 	struct spec_seccomp *seccomp;     /* NULL when absent */
@@ -406,8 +406,8 @@ struct spec {
 	struct spec_mount *mounts;
 	size_t n_mounts;
 	struct spec_process *process; /* NULL when absent */
-	char *hostname;               /* NULL when absent */
-	char *domainname;             /* NULL when absent */
+	char *hostname;               /* NULL when absent or "" */
+	char *domainname;             /* NULL when absent or "" */
 	struct spec_hook_list hooks[SPEC_HOOK_KINDS];
 	struct spec_key_value *annotations;
 	size_t n_annotations;

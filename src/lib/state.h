@@ -25,6 +25,9 @@
 #define STATE_FIFO     "exec.fifo"
 #define STATE_CONFIG   "config.json"
 
+/* The runtime-spec version the state JSON follows. */
+#define STATE_OCI_VERSION "1.2.0"
+
 enum state_status {
 	STATUS_CREATING,
 	STATUS_CREATED,

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include <string.h>
 #include "banned.h"
 
 int
@@ -52,6 +53,15 @@ sync_recv(int fd, struct sync_msg *msg, struct hutch_error *err)
 void
 sync_fail(int fd, const struct hutch_error *err)
 {
-	(void)sync_send(fd, SYNC_ERROR, 0, err);
-	_exit(1);
+	if (sync_send(fd, SYNC_ERROR, 0, err) < 0) {
+		char text[HUTCH_ERROR_MSG_MAX + 128];
+		size_t len;
+
+		error_text(err, text, sizeof(text) - 1);
+		len = strlen(text);
+		text[len++] = '\n';
+		(void)!write(STDERR_FILENO, "hutch: ", 7);
+		(void)!write(STDERR_FILENO, text, len);
+	}
+	_exit(err->code == ENOENT ? 127 : 1);
 }

@@ -15,7 +15,9 @@
 enum sync_type {
 	SYNC_GO = 1, /* parent -> child: ids mapped, cgroup joined: carry on */
 	SYNC_PID,    /* helper -> parent: host pid of the container process (value) */
+	SYNC_HOOKS,  /* child -> parent: mounts done: run prestart/createRuntime, then GO */
 	SYNC_READY,  /* child -> parent: set up, waiting to be started */
+	SYNC_START,  /* parent -> child (run): execute the process now */
 	SYNC_ERROR,  /* child -> parent: failed; err holds why */
 };
 
@@ -33,5 +35,7 @@ int sync_send(int fd, enum sync_type type, int value, const struct hutch_error *
  * -errno (err filled). */
 int sync_recv(int fd, struct sync_msg *msg, struct hutch_error *err);
 
-/* Child side: send the error (if the parent is still there) and _exit(). */
+/* Child side: send the error and _exit().  When nobody listens any more
+ * (after `create` returned), the error goes to the process's stderr, which
+ * is create's: the engine's log. */
 void sync_fail(int fd, const struct hutch_error *err) __attribute__((noreturn));

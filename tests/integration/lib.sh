@@ -370,7 +370,8 @@ host_snapshot() {
 	echo "## runtime root"
 	[[ -d $T_ROOT ]] && find "$T_ROOT" -mindepth 1 | sort
 	echo "## processes"
-	t__procs | sed 's/^[0-9]* //' | sort
+	# in a subshell: sed and sort are then not children of the test process
+	(t__procs | sed 's/^[0-9]* //' | sort)
 }
 
 # t__cgroup_filter: drop the siblings of our own cgroup (and their subtrees)
@@ -431,9 +432,10 @@ t_begin() {
 	chmod 755 "$T_DIR"
 	T_ROOT=$T_DIR/state
 	T_BUNDLE=$T_DIR/bundle
-	T_ID=hutch-it-$T_RUNID-$$
+	T_SEQ=${T_SEQ:-$$}
+	T_ID=hutch-it-$T_RUNID-$T_SEQ
 	T_CID=$T_ID-0
-	T_TAG=$T_RUNID-$$-$RANDOM
+	T_TAG=$T_RUNID-$T_SEQ
 	T_N=0 T_RC= T_OUT= T_ERR=
 	T_DEFERRED=()
 	T_WRAP=()
@@ -469,8 +471,7 @@ t__cleanup() {
 			timeout 5 "$RUNTIME" --root "$T_ROOT" delete -f "$id" >/dev/null 2>&1
 		done
 	fi
-	# Our container ids are unique to this test: any cgroup named so is ours.
-	find /sys/fs/cgroup -depth -type d -name "*$T_ID*" -exec rmdir {} + 2>/dev/null
+	t__rm_cgroups "$T_ID"
 	mnts=$(awk -v d="$T_DIR" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
 	for p in $mnts; do
 		umount -l "$p" 2>/dev/null
@@ -485,7 +486,53 @@ t__cleanup() {
 	exit "$rc"
 }
 
+# t__rm_cgroups ID: remove cgroups named after container ids starting with
+# ID: they are unique to one test, so any cgroup named so is ours.
+t__rm_cgroups() {
+	find /sys/fs/cgroup -depth -type d \( -name "*$1" -o -name "*$1-*" \) \
+		-exec rmdir {} + 2>/dev/null
+}
+
 # ---------------------------------------------------------------- runner
+
+# t__subreaper_cmd: set T_SUBREAPER to a command prefix that makes the
+# command a child subreaper (prctl PR_SET_CHILD_SUBREAPER, kept across
+# execve), so that processes leaked below it are re-parented to it, not to
+# PID 1.  perl-base is essential in Debian; syscall.ph (libperl) is not,
+# hence the table of prctl's number.
+t__subreaper_cmd() {
+	local nr
+	T_SUBREAPER=()
+	case $(uname -m) in
+	x86_64) nr=157 ;;
+	aarch64 | riscv64 | loongarch64) nr=167 ;;
+	i?86 | armv* | s390x) nr=172 ;;
+	ppc64*) nr=171 ;;
+	esac
+	nr=$(perl -e 'eval { require "syscall.ph" } and print &SYS_prctl or print "'"${nr:-}"'"' 2>/dev/null)
+	[[ -n $nr ]] && perl -e "syscall($nr, 36, 1, 0, 0, 0) == 0 or exit 1" 2>/dev/null || return 1
+	T_SUBREAPER=(perl -e "syscall($nr, 36, 1, 0, 0, 0) == 0 or die \"prctl: \$!\"; exec @ARGV or die \"exec: \$!\"")
+}
+
+# t__sweep SEQ: after test number SEQ ended (maybe killed by its timeout
+# before its own cleanup): kill what is left of it, remove its cgroups and
+# mounts, and its temp dir unless T_KEEP=1.  Prints what it had to clean.
+t__sweep() {
+	local T_TAG=$T_RUNID-$1 id=hutch-it-$T_RUNID-$1 pids i p
+	for ((i = 0; i < 50; i++)); do
+		pids=$(t__procs | cut -d' ' -f1)
+		[[ -z $pids ]] && break
+		((i == 0)) && echo "runner: killed leftover processes: $(t__procs | tr '\n' ';')"
+		kill -KILL $pids 2>/dev/null
+		sleep 0.02
+	done
+	t__rm_cgroups "$id"
+	for p in $(awk -v d="$T_RUNDIR/t." 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		echo "runner: unmounted leftover $p"
+		umount -l "$p"
+	done
+	[[ ${T_KEEP:-} == 1 ]] || rm -rf --one-file-system "$T_RUNDIR"/t.*
+}
 
 t__one() {
 	local file=$1 fn=$2
@@ -539,7 +586,7 @@ t__rundir_setup() {
 
 t__rundir_teardown() {
 	[[ -n ${T_RUNDIR:-} && -d $T_RUNDIR ]] || return 0
-	if [[ -n $(ls -A "$T_RUNDIR" | grep -vxE 'template|logs|fns|spec.log') ]]; then
+	if [[ -n $(ls -A "$T_RUNDIR" | grep -vxE 'template|logs|spec.log') ]]; then
 		t_log "note: test dirs kept in $T_RUNDIR${T_RUNDIR_TMPFS:+ (a tmpfs: umount it when done)}"
 		return 0
 	fi
@@ -553,7 +600,7 @@ t__rundir_teardown() {
 # t_main [-k PATTERN]... [-v] [FILE...]: run tests, print `N passed, M failed`
 # (unless T_NO_SUMMARY=1); counts also go to $T_COUNTS_FILE.
 t_main() {
-	local files=() f fn name rc start el reason log wrap=() verbose=0 own_rundir=0
+	local files=() f fn name rc start el reason log verbose=0 own_rundir=0 seq=0
 	local pass=0 fail=0 skip=0
 	T_FILTERS=()
 	while (($#)); do
@@ -586,12 +633,9 @@ t_main() {
 	if ((fail == 0)) && ! t__template; then
 		fail=1
 	fi
-	# Child subreaper per test, so leaked processes stay visible to it.
-	if perl -e 'require "syscall.ph"; syscall(&SYS_prctl, 36, 1, 0, 0, 0) == 0 or exit 1' 2>/dev/null; then
-		wrap=(perl -e 'require "syscall.ph"; syscall(&SYS_prctl, 36, 1, 0, 0, 0) == 0 or die "prctl: $!"; exec @ARGV or die "exec: $!"')
-	else
-		t_log "note: perl syscall.ph unavailable, leaked processes found by tag only"
-	fi
+	# Each test is a child subreaper: what a runtime leaks stays visible.
+	t__subreaper_cmd ||
+		t_log "note: cannot make tests child subreapers (perl), leaked processes found by tag only"
 	mkdir -p "$T_RUNDIR/logs"
 
 	((fail)) || for f in "${files[@]}"; do
@@ -602,9 +646,11 @@ t_main() {
 			t__match "$name" || continue
 			log="$T_RUNDIR/logs/${f##*/}.$fn.log"
 			start=$EPOCHREALTIME
-			timeout -k 5 "$T_TEST_TIMEOUT" "${wrap[@]}" bash "$T_LIB" --one "$f" "$fn" \
-				</dev/null >"$log" 2>&1
+			seq=$((seq + 1))
+			T_SEQ=$seq timeout -k 5 "$T_TEST_TIMEOUT" "${T_SUBREAPER[@]}" \
+				bash "$T_LIB" --one "$f" "$fn" </dev/null >"$log" 2>&1
 			rc=$?
+			t__sweep "$seq" >>"$log" 2>&1
 			el=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2fs", b - a }')
 			if ((rc == 0)); then
 				pass=$((pass + 1))
@@ -644,6 +690,11 @@ t_main() {
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	if [[ ${1:-} == --one ]]; then
 		t__one "$2" "$3"
+	fi
+	# The runner is a subreaper too: what outlives a test killed by its
+	# timeout comes back to it, and t__sweep kills it.
+	if [[ -z ${T_IS_RUNNER:-} ]] && t__subreaper_cmd; then
+		T_IS_RUNNER=1 exec "${T_SUBREAPER[@]}" bash "$T_LIB" "$@"
 	fi
 	t_main "$@"
 	exit

@@ -1,0 +1,381 @@
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hooks.h"
+#include "namespace.h"
+#include "sync.h"
+#include "util.h"
+#include "banned.h"
+
+/* The container process runs on its own stack in our address space
+ * (CLONE_VM): no page-table copy, which is what makes fork() cost
+ * milliseconds on a VM. */
+#define CHILD_STACK_SIZE (1024 * 1024)
+
+char *
+launch_state_json(const struct state *s, enum state_status status, bool indent)
+{
+	json_t *ann = json_object();
+	json_t *j;
+	char *text;
+
+	for (size_t i = 0; i < s->n_annotations; i++)
+		json_object_set_new(ann, s->annotations[i].key, json_string(s->annotations[i].value));
+	j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "ociVersion", STATE_OCI_VERSION,
+		      "id", s->id, "pid", status == STATUS_STOPPED ? 0 : (int)s->pid, "status",
+		      state_status_name(status), "bundle", s->bundle, "rootfs", s->rootfs,
+		      "created", s->created, "owner", s->owner ? s->owner : "");
+	if (!j) {
+		json_decref(ann);
+		return NULL;
+	}
+	if (json_object_size(ann))
+		json_object_set(j, "annotations", ann);
+	json_decref(ann);
+	text = json_dumps(j, indent ? JSON_INDENT(2) : JSON_COMPACT);
+	json_decref(j);
+	return text;
+}
+
+int
+launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.hutch-tmp", path);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char buf[16];
+
+	if (fd < 0)
+		return error_sys(err, errno, "--pid-file '%s'", path);
+	snprintf(buf, sizeof(buf), "%d", pid);
+	/* Rename into place: an engine polling for the file never reads it
+	 * half-written. */
+	if (write_all(fd, buf, strlen(buf)) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return error_sys(err, errno, "--pid-file '%s'", path);
+	}
+	return 0;
+}
+
+/* Everything that can be checked without side effects: the id, the
+ * config, the rootfs, the namespace files. */
+static int
+validate(struct launch *l, struct hutch_error *err)
+{
+	const char *bundle = l->opts->bundle ? l->opts->bundle : ".";
+	const struct spec_linux *linux;
+	_cleanup_free_ char *root = NULL;
+	struct stat st;
+	int r;
+
+	r = container_check_id(l->opts->id, err);
+	if (r < 0)
+		return r;
+	l->bundle = realpath(bundle, NULL);
+	if (!l->bundle)
+		return error_sys(err, errno, "bundle '%s'", bundle);
+	r = spec_load(l->bundle, &l->spec, err);
+	if (r < 0)
+		return r;
+	linux = &l->spec->linux;
+	if (!l->spec->process)
+		return error_msg(err, EINVAL, "process: required to run a container");
+	if (!linux->namespaces[SPEC_NS_MOUNT].present)
+		return error_msg(err, EINVAL, "linux.namespaces: a mount namespace is required");
+	if (l->spec->hostname && !linux->namespaces[SPEC_NS_UTS].present)
+		return error_msg(err, EINVAL, "hostname: requires a uts namespace");
+	if (l->spec->domainname && !linux->namespaces[SPEC_NS_UTS].present)
+		return error_msg(err, EINVAL, "domainname: requires a uts namespace");
+	root = l->spec->root_path[0] == '/' ? xstrdup(l->spec->root_path)
+					    : xasprintf("%s/%s", l->bundle, l->spec->root_path);
+	l->rootfs = realpath(root, NULL);
+	if (!l->rootfs || stat(l->rootfs, &st) < 0)
+		return error_sys(err, errno, "root.path: rootfs '%s'", root);
+	if (!S_ISDIR(st.st_mode))
+		return error_msg(err, ENOTDIR, "root.path: rootfs '%s' is not a directory", root);
+	return namespace_open_paths(linux, l->sb.ns_fds, err);
+}
+
+static bool
+needs_join_helper(const struct spec_linux *linux)
+{
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		if (linux->namespaces[t].present && (linux->namespaces[t].path || t == SPEC_NS_TIME))
+			return true;
+	return false;
+}
+
+/* Start the container process; on return l->pid is set and it waits for
+ * SYNC_GO. */
+static int
+spawn(struct launch *l, struct hutch_error *err)
+{
+	struct sandbox *sb = &l->sb;
+	bool helper = needs_join_helper(&l->spec->linux);
+	int (*fn)(void *) = helper ? sandbox_join_helper : sandbox_child;
+	int flags = CLONE_VM | SIGCHLD | (helper ? 0 : sb->new_ns_flags);
+	struct sync_msg msg;
+	pid_t pid;
+	int r;
+
+	l->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (l->stack == MAP_FAILED) {
+		l->stack = NULL;
+		return error_sys(err, errno, "allocate the child's stack");
+	}
+	pid = clone(fn, (char *)l->stack + CHILD_STACK_SIZE, flags, sb);
+	if (pid < 0)
+		return error_sys(err, errno, "clone the container process");
+	close(TAKE_FD(l->sync[1]));
+	l->pid = pid;
+	if (!helper)
+		return 0;
+
+	/* The helper joins the namespaces, clones the container process as
+	 * our child (CLONE_PARENT) and tells us its pid. */
+	r = sync_recv(l->sync[0], &msg, err);
+	waitpid(pid, NULL, 0);
+	l->pid = 0;
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return error_msg(err, EPROTO, "the namespace helper died");
+	if (msg.type == SYNC_ERROR) {
+		*err = msg.err;
+		return -err->code;
+	}
+	l->pid = msg.value;
+	return 0;
+}
+
+static int
+run_runtime_hooks(struct launch *l, struct hutch_error *err)
+{
+	_cleanup_free_ char *json = NULL;
+	int r;
+
+	l->state.pid = l->pid;
+	json = launch_state_json(&l->state, STATUS_CREATING, false);
+	r = hooks_run(&l->spec->hooks[SPEC_HOOK_PRESTART], SPEC_HOOK_PRESTART, json, err);
+	if (r < 0)
+		return r;
+	r = hooks_run(&l->spec->hooks[SPEC_HOOK_CREATE_RUNTIME], SPEC_HOOK_CREATE_RUNTIME, json,
+		      err);
+	if (r < 0)
+		return r;
+	return sync_send(l->sync[0], SYNC_GO, 0, NULL);
+}
+
+/* Map ids, release the process, serve its requests until it is ready. */
+static int
+handshake(struct launch *l, struct hutch_error *err)
+{
+	struct sync_msg msg;
+	int r;
+
+	if (l->sb.userns && l->sb.ns_fds[SPEC_NS_USER] < 0) {
+		r = namespace_write_id_maps(l->pid, &l->spec->linux, err);
+		if (r < 0)
+			return r;
+	}
+	if (sync_send(l->sync[0], SYNC_GO, 0, NULL) < 0)
+		return error_msg(err, EPROTO, "the container process died during setup");
+	for (;;) {
+		r = sync_recv(l->sync[0], &msg, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return error_msg(err, EPROTO, "the container process died during setup");
+		if (msg.type == SYNC_ERROR) {
+			*err = msg.err;
+			return -err->code;
+		}
+		if (msg.type == SYNC_READY)
+			return 0;
+		if (msg.type == SYNC_HOOKS && (r = run_runtime_hooks(l, err)) < 0)
+			return r;
+	}
+}
+
+static void
+init_state(struct launch *l)
+{
+	char created[64];
+	struct state *s = &l->state;
+
+	state_now_rfc3339(created, sizeof(created));
+	s->id = (char *)l->opts->id;
+	s->bundle = l->bundle;
+	s->rootfs = l->rootfs;
+	s->created = xstrdup(created);
+	s->owner = "";
+	s->annotations = l->spec->annotations;
+	s->n_annotations = l->spec->n_annotations;
+}
+
+/* Keep config.json beside the state when later commands need it: start
+ * runs poststart hooks, delete poststop hooks. */
+static int
+save_config(struct launch *l, struct hutch_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/config.json", l->bundle);
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len;
+	int r;
+
+	if (!l->spec->hooks[SPEC_HOOK_POSTSTART].n && !l->spec->hooks[SPEC_HOOK_POSTSTOP].n)
+		return 0;
+	r = read_file_at(AT_FDCWD, path, SPEC_MAX_FILE_SIZE, &text, &len, err);
+	if (r < 0)
+		return r;
+	fd = openat(l->state_fd, STATE_CONFIG, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, text, len) < 0)
+		return error_sys(err, errno, "save config.json in the state directory");
+	return 0;
+}
+
+static int
+make_exec_fifo(struct launch *l, struct hutch_error *err)
+{
+	int fd;
+
+	if (mkfifoat(l->state_fd, STATE_FIFO, 0600) < 0)
+		return error_sys(err, errno, "mkfifo '%s'", STATE_FIFO);
+	/* Read-write: opening never blocks, and the process's read() then
+	 * blocks until `start` writes a byte. */
+	fd = openat(l->state_fd, STATE_FIFO, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", STATE_FIFO);
+	l->sb.exec_fifo_fd = fd;
+	return 0;
+}
+
+static void
+init_sandbox(struct launch *l)
+{
+	struct sandbox *sb = &l->sb;
+	const struct spec_linux *linux = &l->spec->linux;
+
+	sb->spec = l->spec;
+	sb->process = l->spec->process;
+	sb->bundle = l->bundle;
+	sb->rootfs = l->rootfs;
+	sb->exec_env = l->spec->process->env;
+	sb->new_ns_flags = namespace_new_flags(linux);
+	sb->userns = linux->namespaces[SPEC_NS_USER].present;
+	sb->new_time_ns = linux->namespaces[SPEC_NS_TIME].present &&
+			  !linux->namespaces[SPEC_NS_TIME].path;
+	sb->no_pivot = l->opts->no_pivot;
+	sb->preserve_fds = l->opts->preserve_fds;
+	sb->sync_fd = l->sync[1];
+	sb->parent_fds[0] = l->state_fd;
+	sb->parent_fds[1] = l->sync[0];
+}
+
+int
+launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fifo,
+	       const sigset_t *exec_mask, struct hutch_error *err)
+{
+	uint64_t start;
+	bool zombie;
+	int r;
+
+	*l = (struct launch){.opts = opts, .state_fd = -1, .sync = {-1, -1}};
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		l->sb.ns_fds[t] = -1;
+	l->sb.exec_fifo_fd = -1;
+	r = validate(l, err);
+	if (r < 0)
+		return r;
+	r = l->state_fd = state_create_dir(opts->root, opts->id, err);
+	if (r < 0)
+		return r;
+	l->state_made = true;
+	if (with_fifo && (r = make_exec_fifo(l, err)) < 0)
+		return r;
+	r = sync_pair(l->sync, err);
+	if (r < 0)
+		return r;
+	init_sandbox(l);
+	l->sb.sigmask = *exec_mask;
+	init_state(l);
+	l->hook_state = launch_state_json(&l->state, STATUS_CREATING, false);
+	l->sb.hook_state = l->hook_state;
+	if ((r = save_config(l, err)) < 0 || (r = spawn(l, err)) < 0 || (r = handshake(l, err)) < 0)
+		return r;
+	if (state_proc_start_time(l->pid, &start, &zombie) < 0)
+		return error_msg(err, ESRCH, "the container process died during setup");
+	l->state.pid = l->pid;
+	l->state.start_time = start;
+	r = state_write(l->state_fd, &l->state, err);
+	if (r < 0)
+		return r;
+	if (opts->pid_file)
+		return launch_write_pid_file(opts->pid_file, l->pid, err);
+	return 0;
+}
+
+int
+launch_start(struct launch *l, struct hutch_error *err)
+{
+	struct sync_msg msg;
+	int r;
+
+	if (sync_send(l->sync[0], SYNC_START, 0, NULL) < 0)
+		return error_msg(err, EPROTO, "the container process died before it started");
+	/* End-of-file: the process exec'd (its end is close-on-exec). */
+	r = sync_recv(l->sync[0], &msg, err);
+	if (r < 0)
+		return r;
+	if (r == 1 && msg.type == SYNC_ERROR) {
+		*err = msg.err;
+		return -err->code;
+	}
+	return 0;
+}
+
+void
+launch_abort(struct launch *l)
+{
+	struct hutch_error ignored;
+
+	if (l->pid > 0) {
+		kill(l->pid, SIGKILL);
+		waitpid(l->pid, NULL, 0);
+		l->pid = 0;
+	}
+	if (l->state_made)
+		state_remove_dir(l->opts->root, l->opts->id, &ignored);
+	l->state_made = false;
+}
+
+void
+launch_release(struct launch *l)
+{
+	namespace_close_fds(l->sb.ns_fds);
+	for (int i = 0; i < 2; i++)
+		if (l->sync[i] >= 0)
+			close(l->sync[i]);
+	if (l->sb.exec_fifo_fd >= 0)
+		close(l->sb.exec_fifo_fd);
+	if (l->state_fd >= 0)
+		close(l->state_fd);
+	if (l->stack)
+		munmap(l->stack, CHILD_STACK_SIZE);
+	free(l->hook_state);
+	free(l->state.created);
+	spec_free(l->spec);
+	free(l->bundle);
+	free(l->rootfs);
+}

@@ -1,0 +1,53 @@
+/*
+ * launch.h - bringing a container's init process to life (create and run
+ * share it): validate the bundle, take the state directory, clone the
+ * process into its namespaces, answer its requests (id maps, hooks) until
+ * it reports ready, and record the state.
+ *
+ * Internal to the container module.
+ */
+#pragma once
+
+#include <signal.h>
+
+#include "container.h"
+#include "sandbox.h"
+#include "spec.h"
+#include "state.h"
+
+struct launch {
+	const struct container_opts *opts;
+	struct spec *spec;
+	char *bundle;
+	char *rootfs;
+	int state_fd; /* the locked state directory */
+	bool state_made;
+	struct state state;
+	char *hook_state; /* state JSON handed to hooks */
+	struct sandbox sb;
+	int sync[2];
+	void *stack;
+	pid_t pid; /* the container process */
+};
+
+/* Validate, make the state directory, spawn the process and wait until it
+ * is ready to be started; state.json is written.  `with_fifo`: it will be
+ * started by `hutch start` through the exec fifo (create), else by
+ * launch_start() (run).  exec_mask: the signal mask the process gets
+ * back before execve (the caller may have blocked signals to forward). */
+int launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fifo,
+		   const sigset_t *exec_mask, struct hutch_error *err);
+
+/* run: tell the process to exec and wait until it has. */
+int launch_start(struct launch *l, struct hutch_error *err);
+
+/* Undo a failed launch: kill the process, remove the state directory. */
+void launch_abort(struct launch *l);
+
+/* Free what the launch holds (the process must be gone or have exec'd). */
+void launch_release(struct launch *l);
+
+/* The state JSON of the spec's "State" (for hooks and `state`). */
+char *launch_state_json(const struct state *s, enum state_status status, bool indent);
+
+int launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err);
