@@ -12,6 +12,7 @@
 #include "hooks.h"
 #include "launch.h"
 #include "spec.h"
+#include "terminal.h"
 #include "util.h"
 #include "banned.h"
 
@@ -183,6 +184,21 @@ wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err)
 }
 
 static int
+wait_process(struct launch *l, int sigfd, struct hutch_error *err)
+{
+	_cleanup_close_ int master = -1;
+	int r;
+
+	if (l->console[0] < 0)
+		return wait_forwarding(l->pid, sigfd, err);
+	master = terminal_recv_master(l->console[0], err);
+	if (master < 0)
+		return master;
+	r = terminal_relay(master, l->pid, sigfd, err);
+	return r < 0 ? r : exit_status(r);
+}
+
+static int
 block_signals(sigset_t *old, struct hutch_error *err)
 {
 	sigset_t set;
@@ -234,7 +250,7 @@ container_run(const struct container_opts *opts, struct hutch_error *err)
 	}
 	if (opts->detach)
 		return 0;
-	r = wait_forwarding(l.pid, sigfd, err);
+	r = wait_process(&l, sigfd, err);
 	l.pid = 0;
 	run_poststop(&l);
 fail:

@@ -8,12 +8,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "hooks.h"
 #include "namespace.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util.h"
 #include "banned.h"
 
@@ -261,6 +263,32 @@ make_exec_fifo(struct launch *l, struct hutch_error *err)
 	return 0;
 }
 
+/* Where the pty master goes: the engine's console socket, or back to us
+ * when `run` holds the terminal in the foreground. */
+static int
+open_console(struct launch *l, bool with_fifo, struct hutch_error *err)
+{
+	const char *sock = l->opts->console_socket;
+	bool foreground = !with_fifo && !l->opts->detach;
+
+	if (!l->spec->process->terminal) {
+		if (sock)
+			return error_msg(err, EINVAL,
+					 "--console-socket: process.terminal is false, there is no terminal to send");
+		return 0;
+	}
+	if (sock) {
+		l->console[1] = terminal_connect(sock, err);
+		return l->console[1] < 0 ? l->console[1] : 0;
+	}
+	if (!foreground)
+		return error_msg(err, EINVAL,
+				 "process.terminal is true: --console-socket is required to create or detach");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->console) < 0)
+		return error_sys(err, errno, "socketpair for the terminal");
+	return 0;
+}
+
 static void
 init_sandbox(struct launch *l)
 {
@@ -281,6 +309,8 @@ init_sandbox(struct launch *l)
 	sb->sync_fd = l->sync[1];
 	sb->parent_fds[0] = l->state_fd;
 	sb->parent_fds[1] = l->sync[0];
+	sb->parent_fds[2] = l->console[0];
+	sb->console_fd = l->console[1];
 }
 
 int
@@ -291,7 +321,7 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	bool zombie;
 	int r;
 
-	*l = (struct launch){.opts = opts, .state_fd = -1, .sync = {-1, -1}};
+	*l = (struct launch){.opts = opts, .state_fd = -1, .sync = {-1, -1}, .console = {-1, -1}};
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
 		l->sb.ns_fds[t] = -1;
 	l->sb.exec_fifo_fd = -1;
@@ -305,6 +335,9 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	if (with_fifo && (r = make_exec_fifo(l, err)) < 0)
 		return r;
 	r = sync_pair(l->sync, err);
+	if (r < 0)
+		return r;
+	r = open_console(l, with_fifo, err);
 	if (r < 0)
 		return r;
 	init_sandbox(l);
@@ -364,9 +397,12 @@ void
 launch_release(struct launch *l)
 {
 	namespace_close_fds(l->sb.ns_fds);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (l->sync[i] >= 0)
 			close(l->sync[i]);
+		if (l->console[i] >= 0)
+			close(l->console[i]);
+	}
 	if (l->sb.exec_fifo_fd >= 0)
 		close(l->sb.exec_fifo_fd);
 	if (l->state_fd >= 0)

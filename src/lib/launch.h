@@ -26,6 +26,7 @@ struct launch {
 	char *hook_state; /* state JSON handed to hooks */
 	struct sandbox sb;
 	int sync[2];
+	int console[2]; /* [0]: ours to receive the pty (foreground run), [1]: the child's */
 	void *stack;
 	pid_t pid; /* the container process */
 };

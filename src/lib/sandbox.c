@@ -17,6 +17,7 @@
 #include "namespace.h"
 #include "process.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util.h"
 #include "banned.h"
 
@@ -127,6 +128,8 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 		return -err->code;
 	if ((r = build_rootfs(sb, err)) < 0 || (r = mount_finish(sb, err)) < 0 ||
 	    (r = set_names(spec, err)) < 0 || (r = apply_sysctl(&spec->linux, err)) < 0)
+		return r;
+	if (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, err)) < 0)
 		return r;
 	if ((r = process_apply_privileged(p, err)) < 0 ||
 	    (r = caps_prepare_uid_switch(p, err)) < 0 ||

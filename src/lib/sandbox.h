@@ -28,7 +28,8 @@ struct sandbox {
 	/* The parent's fds the child must close first: the state directory
 	 * (its flock would otherwise be held for as long as the process
 	 * waits) and the parent's end of the sync socket. */
-	int parent_fds[2];
+	int parent_fds[3];
+	int console_fd; /* process.terminal: send the pty master here; else -1 */
 	int exec_fifo_fd; /* create: wait for `start` on this fifo; -1: wait for SYNC_START */
 	int preserve_fds; /* fds 3 .. 3+N-1 pass to the process */
 	bool no_pivot;    /* MS_MOVE + chroot instead of pivot_root (--no-pivot) */
