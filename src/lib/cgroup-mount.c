@@ -51,10 +51,12 @@ controllers_of(char *opts)
 			keep = strcmp(tok, skip[i]) != 0;
 		if (!keep)
 			continue;
+		size_t len = strlen(tok); /* before the move: it may overwrite tok */
+
 		if (out != opts)
 			*out++ = ',';
-		memmove(out, tok, strlen(tok) + 1);
-		out += strlen(tok);
+		memmove(out, tok, len + 1);
+		out += len;
 	}
 	*out = '\0';
 }

@@ -124,11 +124,15 @@ spawn(struct launch *l, struct hutch_error *err)
 	struct sandbox *sb = &l->sb;
 	bool helper = needs_join_helper(&l->spec->linux);
 	int (*fn)(void *) = helper ? sandbox_join_helper : sandbox_child;
-	int flags = CLONE_VM | SIGCHLD | (helper ? 0 : sb->new_ns_flags);
+	int flags = SIGCHLD | (helper ? 0 : sb->new_ns_flags);
 	struct sync_msg msg;
 	pid_t pid;
 	int r;
 
+	/* Joining a time namespace needs a process that shares its memory
+	 * with no other (setns fails with EUSERS): only then pay for a copy. */
+	if (!(helper && sb->ns_fds[SPEC_NS_TIME] >= 0))
+		flags |= CLONE_VM;
 	l->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (l->stack == MAP_FAILED) {

@@ -117,6 +117,19 @@ build_rootfs(const struct sandbox *sb, struct hutch_error *err)
 	return mount_pivot_root(sb->rootfs, sb->no_pivot, err);
 }
 
+/* In a new user namespace we still carry the host's uid 0, which is not
+ * mapped there: files we create would fail with EOVERFLOW.  Become the
+ * namespace's root first (the maps are written by now). */
+static int
+become_root(const struct sandbox *sb, struct hutch_error *err)
+{
+	if (!sb->userns)
+		return 0;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return error_sys(err, errno, "become root in the user namespace (is 0 mapped?)");
+	return 0;
+}
+
 static int
 setup(const struct sandbox *sb, struct hutch_error *err)
 {
@@ -126,8 +139,10 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 
 	if ((sb->new_ns_flags & CLONE_NEWNET) && namespace_loopback_up(err) < 0)
 		return -err->code;
-	if ((r = build_rootfs(sb, err)) < 0 || (r = mount_finish(sb, err)) < 0 ||
-	    (r = set_names(spec, err)) < 0 || (r = apply_sysctl(&spec->linux, err)) < 0)
+	/* sysctl before mount_finish: /proc/sys is usually a read-only path. */
+	if ((r = become_root(sb, err)) < 0 || (r = build_rootfs(sb, err)) < 0 ||
+	    (r = apply_sysctl(&spec->linux, err)) < 0 || (r = mount_finish(sb, err)) < 0 ||
+	    (r = set_names(spec, err)) < 0)
 		return r;
 	if (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, err)) < 0)
 		return r;
