@@ -196,5 +196,5 @@ main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	report_error(&g, error_text(&err, text, sizeof(text)));
-	return 1;
+	return err.exit_status ? err.exit_status : 1;
 }

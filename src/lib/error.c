@@ -10,6 +10,7 @@ error_vset(struct hutch_error *err, int errnum, int code, const char *fmt, va_li
 {
 	err->errnum = errnum;
 	err->code = code > 0 ? code : EIO;
+	err->exit_status = 0;
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	return -err->code;
 }
@@ -69,5 +70,6 @@ error_clear(struct hutch_error *err)
 {
 	err->errnum = 0;
 	err->code = 0;
+	err->exit_status = 0;
 	err->msg[0] = '\0';
 }

@@ -18,6 +18,7 @@
 struct hutch_error {
 	int errnum; /* errno to append when printed, 0 for none */
 	int code;   /* positive errno-style code returned (negated) to callers */
+	int exit_status; /* the command's exit status for this error; 0: 1 */
 	char msg[HUTCH_ERROR_MSG_MAX];
 };
 

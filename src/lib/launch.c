@@ -19,11 +19,6 @@
 #include "util.h"
 #include "banned.h"
 
-/* The container process runs on its own stack in our address space
- * (CLONE_VM): no page-table copy, which is what makes fork() cost
- * milliseconds on a VM. */
-#define CHILD_STACK_SIZE (1024 * 1024)
-
 char *
 launch_state_json(const struct state *s, enum state_status status, bool indent)
 {
@@ -116,52 +111,14 @@ needs_join_helper(const struct spec_linux *linux)
 	return false;
 }
 
-/* Start the container process; on return l->pid is set and it waits for
- * SYNC_GO. */
 static int
 spawn(struct launch *l, struct hutch_error *err)
 {
-	struct sandbox *sb = &l->sb;
 	bool helper = needs_join_helper(&l->spec->linux);
-	int (*fn)(void *) = helper ? sandbox_join_helper : sandbox_child;
-	int flags = SIGCHLD | (helper ? 0 : sb->new_ns_flags);
-	struct sync_msg msg;
-	pid_t pid;
-	int r;
+	int r = sandbox_spawn(&l->sb, helper, l->sync[0], &l->stack, &l->pid, err);
 
-	/* Joining a time namespace needs a process that shares its memory
-	 * with no other (setns fails with EUSERS): only then pay for a copy. */
-	if (!(helper && sb->ns_fds[SPEC_NS_TIME] >= 0))
-		flags |= CLONE_VM;
-	l->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (l->stack == MAP_FAILED) {
-		l->stack = NULL;
-		return error_sys(err, errno, "allocate the child's stack");
-	}
-	pid = clone(fn, (char *)l->stack + CHILD_STACK_SIZE, flags, sb);
-	if (pid < 0)
-		return error_sys(err, errno, "clone the container process");
-	close(TAKE_FD(l->sync[1]));
-	l->pid = pid;
-	if (!helper)
-		return 0;
-
-	/* The helper joins the namespaces, clones the container process as
-	 * our child (CLONE_PARENT) and tells us its pid. */
-	r = sync_recv(l->sync[0], &msg, err);
-	waitpid(pid, NULL, 0);
-	l->pid = 0;
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return error_msg(err, EPROTO, "the namespace helper died");
-	if (msg.type == SYNC_ERROR) {
-		*err = msg.err;
-		return -err->code;
-	}
-	l->pid = msg.value;
-	return 0;
+	l->sync[1] = -1; /* closed by sandbox_spawn */
+	return r;
 }
 
 static int
@@ -311,6 +268,7 @@ init_sandbox(struct launch *l)
 	sb->no_pivot = l->opts->no_pivot;
 	sb->preserve_fds = l->opts->preserve_fds;
 	sb->sync_fd = l->sync[1];
+	sb->child_fn = sandbox_child;
 	sb->parent_fds[0] = l->state_fd;
 	sb->parent_fds[1] = l->sync[0];
 	sb->parent_fds[2] = l->console[0];
@@ -412,7 +370,7 @@ launch_release(struct launch *l)
 	if (l->state_fd >= 0)
 		close(l->state_fd);
 	if (l->stack)
-		munmap(l->stack, CHILD_STACK_SIZE);
+		sandbox_free_stack(l->stack);
 	free(l->hook_state);
 	free(l->state.created);
 	spec_free(l->spec);

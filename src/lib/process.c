@@ -137,7 +137,11 @@ process_find(const struct spec_process *p, char *const *env, char *path, struct 
 		if ((size_t)snprintf(path, PATH_MAX, "%s", cmd) >= PATH_MAX)
 			return error_msg(err, ENAMETOOLONG, "exec '%.64s': name too long", cmd);
 		r = check_executable(path);
-		return r < 0 ? error_sys(err, -r, "exec '%s'", cmd) : 0;
+		if (r < 0) {
+			error_sys(err, -r, "exec '%s'", cmd);
+			err->exit_status = r == -ENOENT ? 127 : 126;
+		}
+		return r < 0 ? r : 0;
 	}
 	for (const char *dir = env_path(env), *end; *dir; dir = *end ? end + 1 : end) {
 		int len;
@@ -154,7 +158,11 @@ process_find(const struct spec_process *p, char *const *env, char *path, struct 
 		if (r != -ENOENT && r != -ENOTDIR && first_err == ENOENT)
 			first_err = -r;
 	}
+	/* 127 and 126, as a shell reports a command it cannot find or run. */
 	if (first_err == ENOENT)
-		return error_msg(err, ENOENT, "exec '%s': executable file not found in $PATH", cmd);
-	return error_sys(err, first_err, "exec '%s'", cmd);
+		r = error_msg(err, ENOENT, "exec '%s': executable file not found in $PATH", cmd);
+	else
+		r = error_sys(err, first_err, "exec '%s'", cmd);
+	err->exit_status = first_err == ENOENT ? 127 : 126;
+	return r;
 }

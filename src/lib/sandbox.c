@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 
@@ -199,6 +200,39 @@ sandbox_child(void *arg)
 	sync_fail(sb->sync_fd, &err);
 }
 
+/* An exec'd process: already in the container's namespaces (the join
+ * helper put it there) and cgroups (the parent, before SYNC_GO); only the
+ * process's own settings are left, in the same order as for the init. */
+int
+sandbox_exec_child(void *arg)
+{
+	const struct sandbox *sb = arg;
+	const struct spec_process *p = sb->process;
+	struct hutch_error err = {0};
+	char path[PATH_MAX];
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sb->parent_fds); i++)
+		if (sb->parent_fds[i] >= 0)
+			close(sb->parent_fds[i]);
+	if ((r = wait_for(sb->sync_fd, SYNC_GO, &err)) < 0 ||
+	    (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, &err)) < 0) ||
+	    (r = process_apply_privileged(p, &err)) < 0 ||
+	    (r = caps_prepare_uid_switch(p, &err)) < 0 ||
+	    (r = process_set_ids(p, setgroups_allowed(sb), &err)) < 0 ||
+	    (r = caps_apply(p, &err)) < 0 || (r = process_apply_final(p, &err)) < 0 ||
+	    (r = process_find(p, sb->exec_env, path, &err)) < 0)
+		sync_fail(sb->sync_fd, &err);
+	if (close_range(3 + (unsigned)sb->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		error_sys(&err, errno, "close_range");
+		sync_fail(sb->sync_fd, &err);
+	}
+	sigprocmask(SIG_SETMASK, &sb->sigmask, NULL);
+	execve(path, p->args, sb->exec_env);
+	error_sys(&err, errno, "exec '%s'", p->args[0]);
+	sync_fail(sb->sync_fd, &err);
+}
+
 #define CHILD_STACK_SIZE (256 * 1024)
 
 int
@@ -220,11 +254,68 @@ sandbox_join_helper(void *arg)
 	} else {
 		flags |= CLONE_VM;
 	}
-	pid = clone(sandbox_child, stack + sizeof(stack), flags, arg);
+	pid = clone(sb->child_fn, stack + sizeof(stack), flags, arg);
 	if (pid < 0) {
 		error_sys(&err, errno, "clone the container process");
 		sync_fail(sb->sync_fd, &err);
 	}
 	sync_send(sb->sync_fd, SYNC_PID, pid, NULL);
 	_exit(0);
+}
+
+/* The child runs on its own stack in our address space (CLONE_VM): no
+ * page-table copy, which is what makes fork() cost milliseconds on a VM. */
+#define SPAWN_STACK_SIZE (1024 * 1024)
+
+void
+sandbox_free_stack(void *stack)
+{
+	if (stack)
+		munmap(stack, SPAWN_STACK_SIZE);
+}
+
+int
+sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pid_t *pid,
+	      struct hutch_error *err)
+{
+	int flags = SIGCHLD | (helper ? 0 : sb->new_ns_flags);
+	struct sync_msg msg;
+	pid_t child;
+	int r;
+
+	/* Joining a time namespace needs a process that shares its memory
+	 * with no other (setns fails with EUSERS): only then pay for a copy. */
+	if (!(helper && sb->ns_fds[SPEC_NS_TIME] >= 0))
+		flags |= CLONE_VM;
+	*stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (*stack == MAP_FAILED) {
+		*stack = NULL;
+		return error_sys(err, errno, "allocate the child's stack");
+	}
+	child = clone(helper ? sandbox_join_helper : sb->child_fn,
+		      (char *)*stack + SPAWN_STACK_SIZE, flags, sb);
+	if (child < 0)
+		return error_sys(err, errno, "clone the container process");
+	/* The child reads *sb (shared memory): change nothing in it now. */
+	close(sb->sync_fd);
+	*pid = child;
+	if (!helper)
+		return 0;
+
+	/* The helper joins the namespaces, clones the process as our child
+	 * (CLONE_PARENT) and tells us its pid. */
+	r = sync_recv(parent_sync, &msg, err);
+	waitpid(child, NULL, 0);
+	*pid = 0;
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return error_msg(err, EPROTO, "the namespace helper died");
+	if (msg.type == SYNC_ERROR) {
+		*err = msg.err;
+		return -err->code;
+	}
+	*pid = msg.value;
+	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "spec.h"
 
@@ -36,11 +37,24 @@ struct sandbox {
 	sigset_t sigmask; /* the mask to restore just before execve */
 	char *const *exec_env;
 	const char *hook_state; /* state JSON for createContainer/startContainer hooks */
+	int (*child_fn)(void *); /* what the join helper clones: sandbox_child or exec's */
 };
 
 /* The entry point of the container process (clone()'s fn); arg is the
  * struct sandbox.  Returns only through _exit(). */
 int sandbox_child(void *arg);
+
+/* Clone the process that runs sb->child_fn: directly into new namespaces,
+ * or (helper) through a helper that first joins the namespaces given by
+ * path and then clones it as our child.  Closes sb->sync_fd (the child's
+ * end) in the parent, leaving *sb untouched (the child reads it).  On success *pid is the process, waiting for
+ * SYNC_GO on the sync socket; *stack is freed with sandbox_free_stack(). */
+int sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pid_t *pid,
+		  struct hutch_error *err);
+void sandbox_free_stack(void *stack);
+
+/* The entry point of a process `exec` starts in a running container. */
+int sandbox_exec_child(void *arg);
 
 /* The entry point of the helper that joins namespaces by path (and creates
  * a time namespace) before it clones the container process. */

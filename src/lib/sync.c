@@ -63,5 +63,5 @@ sync_fail(int fd, const struct hutch_error *err)
 		(void)!write(STDERR_FILENO, "hutch: ", 7);
 		(void)!write(STDERR_FILENO, text, len);
 	}
-	_exit(err->code == ENOENT ? 127 : 1);
+	_exit(err->exit_status ? err->exit_status : 1);
 }
