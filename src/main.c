@@ -17,6 +17,7 @@
 static const struct hutch_command commands[] = {
 	{"create", cmd_create, "create a container; its process waits for start"},
 	{"delete", cmd_delete, "delete a stopped container"},
+	{"exec", cmd_exec, "run a process in a running container"},
 	{"kill", cmd_kill, "send a signal to a container"},
 	{"run", cmd_run, "create and start a container, wait for it to exit"},
 	{"spec", cmd_spec, "write a default config.json"},

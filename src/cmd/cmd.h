@@ -34,6 +34,7 @@ int cmd_create(struct hutch_globals *g, int argc, char **argv, struct hutch_erro
 int cmd_start(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_state(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_kill(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_exec(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_delete(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 
 /* Shared flag handling (common.c).  Each returns 0 when the command should

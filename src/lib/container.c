@@ -163,9 +163,8 @@ exit_status(int status)
 	return WEXITSTATUS(status);
 }
 
-/* Wait for the container process, passing on the signals hutch receives. */
-static int
-wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err)
+int
+container_wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err)
 {
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -173,7 +172,7 @@ wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err)
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
 		if (w == pid)
-			return exit_status(status);
+			return status;
 		if (w < 0 && errno != EINTR)
 			return error_sys(err, errno, "wait for the container process");
 		if (read_eintr(sigfd, &si, sizeof(si)) != sizeof(si))
@@ -189,12 +188,14 @@ wait_process(struct launch *l, int sigfd, struct hutch_error *err)
 	_cleanup_close_ int master = -1;
 	int r;
 
-	if (l->console[0] < 0)
-		return wait_forwarding(l->pid, sigfd, err);
-	master = terminal_recv_master(l->console[0], err);
-	if (master < 0)
-		return master;
-	r = terminal_relay(master, l->pid, sigfd, err);
+	if (l->console[0] < 0) {
+		r = container_wait_forwarding(l->pid, sigfd, err);
+	} else {
+		master = terminal_recv_master(l->console[0], err);
+		if (master < 0)
+			return master;
+		r = terminal_relay(master, l->pid, sigfd, err);
+	}
 	return r < 0 ? r : exit_status(r);
 }
 

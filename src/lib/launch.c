@@ -186,8 +186,9 @@ init_state(struct launch *l)
 	s->n_annotations = l->spec->n_annotations;
 }
 
-/* Keep config.json beside the state when later commands need it: start
- * runs poststart hooks, delete poststop hooks. */
+/* Keep config.json beside the state: exec takes the process's defaults
+ * from it, start runs its poststart hooks and delete its poststop hooks,
+ * even when the bundle has changed or gone since. */
 static int
 save_config(struct launch *l, struct hutch_error *err)
 {
@@ -197,8 +198,6 @@ save_config(struct launch *l, struct hutch_error *err)
 	size_t len;
 	int r;
 
-	if (!l->spec->hooks[SPEC_HOOK_POSTSTART].n && !l->spec->hooks[SPEC_HOOK_POSTSTOP].n)
-		return 0;
 	r = read_file_at(AT_FDCWD, path, SPEC_MAX_FILE_SIZE, &text, &len, err);
 	if (r < 0)
 		return r;

@@ -52,3 +52,7 @@ void launch_release(struct launch *l);
 char *launch_state_json(const struct state *s, enum state_status status, bool indent);
 
 int launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err);
+
+/* Wait for pid (our child), passing on the signals read from sigfd.
+ * Returns its wait status. */
+int container_wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err);

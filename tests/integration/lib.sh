@@ -130,6 +130,7 @@ t__template() {
 	(
 		cd "$tpl/rootfs/bin" &&
 			if perl -e 1 2>/dev/null; then
+				# shellcheck disable=SC2046 # one applet name per word
 				perl -e 'for (@ARGV) { $_ eq "busybox" or symlink("busybox", $_) or die "$_: $!" }' \
 					$("$tpl/busybox" --list)
 			else
@@ -436,11 +437,11 @@ t_begin() {
 	T_ID=hutch-it-$T_RUNID-$T_SEQ
 	T_CID=$T_ID-0
 	T_TAG=$T_RUNID-$T_SEQ
-	T_N=0 T_RC= T_OUT= T_ERR=
+	T_N=0 T_RC='' T_OUT='' T_ERR=''
 	T_DEFERRED=()
 	T_WRAP=()
 	trap t__cleanup EXIT
-	trap 't_log "interrupted"; exit 1' TERM INT HUP
+	trap 't_log "interrupted: $T_NAME"; exit 1' TERM INT HUP
 	trap 'exit 1' USR1
 	make_bundle "$T_BUNDLE"
 	host_snapshot >"$T_DIR/snap.before"
@@ -455,7 +456,7 @@ t__end() {
 
 # t__cleanup: whatever happened, leave nothing behind.
 t__cleanup() {
-	local rc=$? i p pids mnts id
+	local rc=$? i p pids mnts d
 	trap - EXIT TERM INT HUP USR1
 	t__run_deferred
 	for ((i = 0; i < 50; i++)); do
@@ -467,8 +468,8 @@ t__cleanup() {
 		sleep 0.02
 	done
 	if [[ -d $T_ROOT ]]; then
-		for id in $(ls "$T_ROOT" 2>/dev/null); do
-			timeout 5 "$RUNTIME" --root "$T_ROOT" delete -f "$id" >/dev/null 2>&1
+		for d in "$T_ROOT"/*; do
+			[[ -d $d ]] && timeout 5 "$RUNTIME" --root "$T_ROOT" delete -f "${d##*/}" >/dev/null 2>&1
 		done
 	fi
 	t__rm_cgroups "$T_ID"
@@ -586,7 +587,7 @@ t__rundir_setup() {
 
 t__rundir_teardown() {
 	[[ -n ${T_RUNDIR:-} && -d $T_RUNDIR ]] || return 0
-	if [[ -n $(ls -A "$T_RUNDIR" | grep -vxE 'template|logs|spec.log') ]]; then
+	if compgen -G "$T_RUNDIR/t.*" >/dev/null; then
 		t_log "note: test dirs kept in $T_RUNDIR${T_RUNDIR_TMPFS:+ (a tmpfs: umount it when done)}"
 		return 0
 	fi

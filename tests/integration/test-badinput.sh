@@ -1,6 +1,7 @@
+# shellcheck shell=bash disable=SC2034 # T_WRAP and the like are read by lib.sh
 # Bad input to `run`: each is refused with a non-zero exit below 128 (no
 # crash), nothing on stdout, exactly one line on stderr naming the field or
-# cause, and (checked by lib.sh after every test) nothing left behind: the
+# cause (starting with "hutch: " when the runtime is hutch), and (checked by lib.sh after every test) nothing left behind: the
 # host's mounts, cgroup dirs, processes and the runtime's --root are as
 # before.
 #
@@ -21,6 +22,10 @@ bad_check() {
 	[[ $T_ERR != *$'\n'* ]] || t_fail "error is not one line: $T_ERR"
 	[[ -z $T_OUT ]] || t_fail "output on stdout: $T_OUT"
 	assert_match "$T_ERR" "$1" "error does not name the cause"
+	# hutch's main() prints the one error as "hutch: MESSAGE"
+	[[ ${RUNTIME##*/} != hutch* || $T_ERR == "hutch: "* ]] ||
+		t_fail "error does not start with 'hutch: ': $T_ERR"
+	t_log "error: $T_ERR" # shown with -v
 }
 
 # bad_input REGEX [RUN-FLAGS...]: run the test bundle, expect a refusal.

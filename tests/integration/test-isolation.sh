@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # T_WRAP and the like are read by lib.sh
 # What the container sees: its own process tree, hostname and domainname,
 # network devices, IPC objects.
 # Sourced by lib.sh; see there for the helpers.

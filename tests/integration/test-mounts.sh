@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # T_WRAP and the like are read by lib.sh
 # The container's filesystem: mount options and propagation, read-only root,
 # masked and read-only paths, /dev, linux.devices, sysctl; the host's mount
 # table is unchanged afterwards (also checked after every test by lib.sh).

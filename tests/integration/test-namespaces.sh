@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # T_WRAP and the like are read by lib.sh
 # Namespaces: for each type, a new one when the spec asks for it, the host's
 # when it does not, and an existing one joined through `path`; user namespace
 # id mapping and time namespace offsets.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # T_WRAP and the like are read by lib.sh
 # The container process: exit status, signals, capabilities, rlimits,
 # noNewPrivileges, umask, user and groups, cwd, env, oomScoreAdj, PATH search.
 # Sourced by lib.sh; see there for the helpers.
@@ -211,7 +212,7 @@ test_user_uid_gid_additional_gids() {
 # The runtime's own supplementary groups must not leak into the container.
 test_user_no_additional_gids_clears_groups() {
 	cfg_edit '.process.user = {uid: 0, gid: 0}'
-	T_WRAP=(setpriv --groups 4,24)
+	T_WRAP=(setpriv --groups "4,24")
 	ctr_sh_ok 'grep ^Groups: /proc/self/status'
 	assert_match "$T_OUT" '^Groups:[[:space:]]*$' "host groups 4,24 leaked"
 }

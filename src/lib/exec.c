@@ -1,0 +1,410 @@
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "launch.h"
+#include "sandbox.h"
+#include "spec.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+#include "banned.h"
+
+/* /proc/<pid>/ns/ file names, indexed by enum spec_ns_type. */
+static const char *const ns_files[SPEC_NS_COUNT] = {
+	[SPEC_NS_PID] = "pid",   [SPEC_NS_NETWORK] = "net",   [SPEC_NS_MOUNT] = "mnt",
+	[SPEC_NS_IPC] = "ipc",   [SPEC_NS_UTS] = "uts",       [SPEC_NS_USER] = "user",
+	[SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
+};
+
+struct exec {
+	const struct exec_opts *opts;
+	struct state *state;
+	struct spec_process *process;
+	struct sandbox sb;
+	int sync[2];
+	int console[2];
+	void *stack;
+	pid_t pid;
+};
+
+/* The container's state and its saved config, checked to be running. */
+static int
+load_container(struct exec *x, struct spec **spec, struct hutch_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *text = NULL;
+	enum state_status status;
+	size_t len;
+	int r;
+
+	r = container_check_id(x->opts->id, err);
+	if (r < 0)
+		return r;
+	r = dirfd = state_open_dir(x->opts->root, x->opts->id, err);
+	if (r < 0)
+		return r;
+	r = state_read(dirfd, &x->state, err);
+	if (r < 0)
+		return r;
+	status = state_status(dirfd, x->state);
+	if (status == STATUS_STOPPED)
+		return error_msg(err, ESRCH, "cannot exec in a stopped container");
+	if (status == STATUS_PAUSED && !x->opts->ignore_paused)
+		return error_msg(err, EBUSY, "cannot exec in a paused container (see --ignore-paused)");
+	r = read_file_at(dirfd, STATE_CONFIG, SPEC_MAX_FILE_SIZE, &text, &len, err);
+	if (r < 0)
+		return r;
+	return spec_parse(text, len, spec, err);
+}
+
+static char **
+strv_copy(char *const *v, size_t n)
+{
+	char **copy = xcalloc(n + 1, sizeof(*copy));
+
+	for (size_t i = 0; i < n; i++)
+		copy[i] = xstrdup(v[i]);
+	return copy;
+}
+
+/* The spec's env with each --env NAME=VALUE replacing the same NAME. */
+static char **
+merge_env(char **env, char **add, size_t n_add)
+{
+	size_t n = strv_len(env);
+	char **out = xcalloc(n + n_add + 1, sizeof(*out));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t name = strcspn(env[i], "=");
+		bool replaced = false;
+
+		for (size_t j = 0; j < n_add && !replaced; j++)
+			replaced = strncmp(add[j], env[i], name + 1) == 0;
+		if (!replaced)
+			out[k++] = xstrdup(env[i]);
+	}
+	for (size_t j = 0; j < n_add; j++)
+		out[k++] = xstrdup(add[j]);
+	return out;
+}
+
+static int
+apply_overrides(struct spec_process *p, const struct exec_opts *o, struct hutch_error *err)
+{
+	char **env = merge_env(p->env, o->env, o->n_env);
+
+	strv_free(p->args);
+	p->args = strv_copy(o->args, strv_len(o->args));
+	strv_free(p->env);
+	p->env = env;
+	p->terminal = o->tty;
+	if (o->cwd) {
+		free(p->cwd);
+		p->cwd = xstrdup(o->cwd);
+	}
+	if (o->has_user) {
+		p->user.uid = o->uid;
+		p->user.gid = o->has_gid ? o->gid : 0;
+	}
+	if (o->n_additional_gids) {
+		free(p->user.additional_gids);
+		p->user.additional_gids = xcalloc(o->n_additional_gids, sizeof(uint32_t));
+		memcpy(p->user.additional_gids, o->additional_gids,
+		       o->n_additional_gids * sizeof(uint32_t));
+		p->user.n_additional_gids = o->n_additional_gids;
+	}
+	for (size_t i = 0; i < o->n_caps; i++) {
+		int cap;
+
+		if (spec_cap_from_name(o->caps[i], &cap) < 0)
+			return error_msg(err, EINVAL, "--cap: unknown capability '%s'", o->caps[i]);
+		p->caps[SPEC_CAP_BOUNDING] |= 1ULL << cap;
+		p->caps[SPEC_CAP_EFFECTIVE] |= 1ULL << cap;
+		p->caps[SPEC_CAP_PERMITTED] |= 1ULL << cap;
+	}
+	if (o->no_new_privs)
+		p->no_new_privileges = true;
+	return 0;
+}
+
+static int
+build_process(struct exec *x, struct spec *spec, struct hutch_error *err)
+{
+	const struct exec_opts *o = x->opts;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	if (o->process_file) {
+		r = read_file_at(AT_FDCWD, o->process_file, SPEC_MAX_FILE_SIZE, &text, &len, err);
+		if (r < 0)
+			return r;
+		r = spec_process_parse(text, len, &x->process, err);
+		if (r < 0)
+			error_prefix(err, "--process '%s': ", o->process_file);
+		return r;
+	}
+	if (!o->args || !o->args[0])
+		return error_msg(err, EINVAL, "exec: a command is required (or --process)");
+	x->process = TAKE_PTR(spec->process);
+	return apply_overrides(x->process, o, err);
+}
+
+static bool
+same_ns(pid_t pid, const char *name)
+{
+	char mine[64], theirs[64];
+	struct stat a, b;
+
+	snprintf(mine, sizeof(mine), "/proc/self/ns/%s", name);
+	snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", pid, name);
+	return stat(mine, &a) == 0 && stat(theirs, &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
+/* Open the init's namespaces that differ from ours, then check the init is
+ * still the process the state names: the fds then hold the right ones. */
+static int
+open_namespaces(struct exec *x, struct hutch_error *err)
+{
+	pid_t pid = x->state->pid;
+	uint64_t start;
+	bool zombie = false;
+
+	for (int t = 0; t < SPEC_NS_COUNT; t++) {
+		char path[64];
+
+		if (same_ns(pid, ns_files[t]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_files[t]);
+		x->sb.ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (x->sb.ns_fds[t] < 0 && errno != ENOENT)
+			return error_sys(err, errno, "open '%s'", path);
+	}
+	if (state_proc_start_time(pid, &start, &zombie) < 0 || zombie ||
+	    start != x->state->start_time)
+		return error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
+	return 0;
+}
+
+/* The directory of a hierarchy named as in /proc/<pid>/cgroup. */
+static char *
+hierarchy_dir(const char *id, const char *controllers)
+{
+	struct statfs fs;
+
+	if (strcmp(id, "0") == 0) {
+		if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+			return xstrdup("/sys/fs/cgroup");
+		return xstrdup("/sys/fs/cgroup/unified");
+	}
+	if (strncmp(controllers, "name=", 5) == 0)
+		controllers += 5;
+	return xasprintf("/sys/fs/cgroup/%s", controllers);
+}
+
+/* Put pid into every cgroup the init is in, before it may run anything
+ * (and fork out of reach of the container's limits). */
+static int
+join_cgroups(pid_t init, pid_t pid, struct hutch_error *err)
+{
+	_cleanup_free_ char *theirs = NULL, *mine = NULL;
+	char path[64], value[16], *save = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", init);
+	r = read_file_at(AT_FDCWD, path, 1 << 16, &theirs, NULL, err);
+	if (r < 0)
+		return r;
+	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &mine, NULL, err) == 0 &&
+	    strcmp(mine, theirs) == 0)
+		return 0; /* the container has no cgroup of its own */
+	snprintf(value, sizeof(value), "%d", pid);
+	for (char *line = strtok_r(theirs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		_cleanup_free_ char *dir = NULL, *procs = NULL;
+
+		if (!c2)
+			continue;
+		*c1 = *c2 = '\0';
+		dir = hierarchy_dir(line, c1 + 1);
+		procs = xasprintf("%s%s/cgroup.procs", dir, c2 + 1);
+		r = write_file_at(AT_FDCWD, procs, value, err);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
+static int
+open_console(struct exec *x, struct hutch_error *err)
+{
+	const struct exec_opts *o = x->opts;
+
+	if (!x->process->terminal) {
+		if (o->console_socket)
+			return error_msg(err, EINVAL, "--console-socket: needs --tty");
+		return 0;
+	}
+	if (o->console_socket) {
+		x->console[1] = terminal_connect(o->console_socket, err);
+		return x->console[1] < 0 ? x->console[1] : 0;
+	}
+	if (o->detach)
+		return error_msg(err, EINVAL, "--tty with --detach needs --console-socket");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, x->console) < 0)
+		return error_sys(err, errno, "socketpair for the terminal");
+	return 0;
+}
+
+static void
+init_sandbox(struct exec *x, const sigset_t *mask)
+{
+	struct sandbox *sb = &x->sb;
+
+	sb->process = x->process;
+	sb->exec_env = x->process->env;
+	sb->userns = sb->ns_fds[SPEC_NS_USER] >= 0;
+	sb->sync_fd = x->sync[1];
+	sb->console_fd = x->console[1];
+	sb->parent_fds[0] = x->sync[0];
+	sb->parent_fds[1] = x->console[0];
+	sb->parent_fds[2] = -1;
+	sb->exec_fifo_fd = -1;
+	sb->preserve_fds = x->opts->preserve_fds;
+	sb->sigmask = *mask;
+	sb->child_fn = sandbox_exec_child;
+}
+
+static int
+start_process(struct exec *x, struct hutch_error *err)
+{
+	struct sync_msg msg;
+	int r;
+
+	r = sandbox_spawn(&x->sb, true, x->sync[0], &x->stack, &x->pid, err);
+	x->sync[1] = -1;
+	if (r < 0)
+		return r;
+	r = join_cgroups(x->state->pid, x->pid, err);
+	if (r < 0)
+		return r;
+	if (sync_send(x->sync[0], SYNC_GO, 0, NULL) < 0)
+		return error_msg(err, EPROTO, "the process died before it started");
+	/* End-of-file: it exec'd (its end of the socket is close-on-exec). */
+	r = sync_recv(x->sync[0], &msg, err);
+	if (r < 0)
+		return r;
+	if (r == 1 && msg.type == SYNC_ERROR) {
+		*err = msg.err;
+		return -err->code;
+	}
+	return 0;
+}
+
+static int
+block_signals(sigset_t *old, struct hutch_error *err)
+{
+	static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
+					SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&set, forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return error_sys(err, errno, "block signals");
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	return fd < 0 ? error_sys(err, errno, "signalfd") : fd;
+}
+
+static int
+wait_process(struct exec *x, int sigfd, struct hutch_error *err)
+{
+	_cleanup_close_ int master = -1;
+	int status;
+
+	if (x->console[0] >= 0) {
+		master = terminal_recv_master(x->console[0], err);
+		if (master < 0)
+			return master;
+		status = terminal_relay(master, x->pid, sigfd, err);
+	} else {
+		status = container_wait_forwarding(x->pid, sigfd, err);
+	}
+	x->pid = 0;
+	if (status < 0)
+		return status;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void
+release(struct exec *x)
+{
+	if (x->pid > 0) {
+		kill(x->pid, SIGKILL);
+		waitpid(x->pid, NULL, 0);
+	}
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		if (x->sb.ns_fds[t] >= 0)
+			close(x->sb.ns_fds[t]);
+	for (int i = 0; i < 2; i++) {
+		if (x->sync[i] >= 0)
+			close(x->sync[i]);
+		if (x->console[i] >= 0)
+			close(x->console[i]);
+	}
+	sandbox_free_stack(x->stack);
+	spec_process_free(x->process);
+	state_free(x->state);
+}
+
+int
+container_exec(const struct exec_opts *opts, struct hutch_error *err)
+{
+	struct exec x = {.opts = opts, .sync = {-1, -1}, .console = {-1, -1}};
+	_cleanup_close_ int sigfd = -1;
+	struct spec *spec = NULL;
+	sigset_t mask;
+	int r;
+
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		x.sb.ns_fds[t] = -1;
+	r = load_container(&x, &spec, err);
+	if (r == 0)
+		r = build_process(&x, spec, err);
+	spec_free(spec);
+	if (r < 0 || (r = open_namespaces(&x, err)) < 0 || (r = sync_pair(x.sync, err)) < 0 ||
+	    (r = open_console(&x, err)) < 0 || (r = sigfd = block_signals(&mask, err)) < 0)
+		goto out;
+	init_sandbox(&x, &mask);
+	r = start_process(&x, err);
+	if (r < 0)
+		goto out;
+	if (opts->pid_file && (r = launch_write_pid_file(opts->pid_file, x.pid, err)) < 0)
+		goto out;
+	if (opts->detach) {
+		x.pid = 0;
+		r = 0;
+		goto out;
+	}
+	r = wait_process(&x, sigfd, err);
+out:
+	release(&x);
+	return r;
+}
