@@ -12,6 +12,7 @@ set -euo pipefail
 
 BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libjansson-dev libcap-dev libseccomp-dev)
 TEST_PKGS=(busybox-static iproute2 jq)
+VM_PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio jq) # tests/v2vm: a cgroup v2 VM
 
 die() {
 	echo "install-deps: $*" >&2
@@ -53,6 +54,7 @@ main() {
 	case ${1:-} in
 	build) pkgs=("${BUILD_PKGS[@]}") ;;
 	test) pkgs=("${TEST_PKGS[@]}") ;;
+	vm) pkgs=("${VM_PKGS[@]}") ;;
 	all) pkgs=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
 	*) echo "usage: $0 build|test|all" >&2; exit 2 ;;
 	esac

@@ -36,6 +36,9 @@ int cmd_state(struct hutch_globals *g, int argc, char **argv, struct hutch_error
 int cmd_kill(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_exec(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_delete(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_list(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_ps(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_features(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 
 /* Shared flag handling (common.c).  Each returns 0 when the command should
  * go on, 1 when --help was printed, or a negative error. */

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "launch.h"
 #include "spec.h"
@@ -53,9 +54,8 @@ container_create(const struct container_opts *opts, struct hutch_error *err)
 	return r;
 }
 
-/* Open, lock and read a container's state. */
-static int
-open_state(const char *root, const char *id, int *dirfd, struct state **state,
+int
+container_open_state(const char *root, const char *id, int *dirfd, struct state **state,
 	   struct hutch_error *err)
 {
 	int r = container_check_id(id, err);
@@ -134,7 +134,7 @@ container_start(const char *root, const char *id, struct hutch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
-	int r = open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, &dirfd, &s, err);
 
 	if (r < 0)
 		return r;
@@ -265,7 +265,7 @@ container_state(const char *root, const char *id, char **json, struct hutch_erro
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
-	int r = open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, &dirfd, &s, err);
 
 	if (r < 0)
 		return r;
@@ -281,15 +281,21 @@ container_kill(const char *root, const char *id, int sig, bool all, struct hutch
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
-	int r = open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, &dirfd, &s, err);
 
-	(void)all; /* every process is in the init's pid namespace or cgroup: see cgroup */
 	if (r < 0)
 		return r;
-	if (state_status(dirfd, s) == STATUS_STOPPED)
+	if (state_status(dirfd, s) == STATUS_STOPPED) {
 		r = error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
-	else if (kill(s->pid, sig) < 0)
+	} else if (all && s->cgroup_path) {
+		struct cgroup cg;
+
+		cgroup_init_path(&cg, s->cgroup_path);
+		r = cgroup_kill_all(&cg, sig, err);
+		cgroup_free(&cg);
+	} else if (kill(s->pid, sig) < 0) {
 		r = error_sys(err, errno, "kill container '%s'", id);
+	}
 	state_free(s);
 	return r;
 }
@@ -331,7 +337,7 @@ container_delete(const char *root, const char *id, bool force, struct hutch_erro
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
 	enum state_status status;
-	int r = open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, &dirfd, &s, err);
 
 	if (r < 0)
 		return r;
@@ -343,6 +349,17 @@ container_delete(const char *root, const char *id, bool force, struct hutch_erro
 	}
 	if (status != STATUS_STOPPED && (r = kill_and_wait(s->pid, err)) < 0)
 		goto out;
+	if (s->cgroup_path) {
+		struct cgroup cg;
+
+		/* Whatever the init left behind (no pid namespace, or an
+		 * exec'd process) dies with the cgroup. */
+		cgroup_init_path(&cg, s->cgroup_path);
+		r = cgroup_destroy(&cg, err);
+		cgroup_free(&cg);
+		if (r < 0)
+			goto out;
+	}
 	run_poststop_saved(dirfd, s);
 	r = state_remove_dir(root, id, err);
 out:

@@ -26,30 +26,77 @@
  * not be told they work.
  */
 static const char *const mount_options[] = {
-	"async",       "atime",        "bind",           "defaults",    "dev",
-	"diratime",    "dirsync",      "exec",           "iversion",
-	"lazytime",    "loud",         "mand",           "noatime",     "nodev",
-	"nodiratime",  "noexec",       "noiversion",     "nolazytime",  "nomand",
-	"norelatime",  "nostrictatime", "nosuid",        "nosymfollow", "private",
-	"ratime",      "rbind",        "rdev",           "rdiratime",   "relatime",
-	"remount",     "rexec",        "rnoatime",    "rnodev",
-	"rnodiratime", "rnoexec",      "rnorelatime",    "rnostrictatime", "rnosuid",
-	"rnosymfollow", "ro",          "rprivate",       "rrelatime",   "rro",
-	"rrw",         "rshared",      "rslave",         "rstrictatime", "rsuid",
-	"rsymfollow",  "runbindable",  "rw",             "shared",      "silent",
-	"slave",       "strictatime",  "suid",           "symfollow",   "sync",
-	"tmpcopyup",   "unbindable",
+    "async",
+    "atime",
+    "bind",
+    "defaults",
+    "dev",
+    "diratime",
+    "dirsync",
+    "exec",
+    "iversion",
+    "lazytime",
+    "loud",
+    "mand",
+    "noatime",
+    "nodev",
+    "nodiratime",
+    "noexec",
+    "noiversion",
+    "nolazytime",
+    "nomand",
+    "norelatime",
+    "nostrictatime",
+    "nosuid",
+    "nosymfollow",
+    "private",
+    "ratime",
+    "rbind",
+    "rdev",
+    "rdiratime",
+    "relatime",
+    "remount",
+    "rexec",
+    "rnoatime",
+    "rnodev",
+    "rnodiratime",
+    "rnoexec",
+    "rnorelatime",
+    "rnostrictatime",
+    "rnosuid",
+    "rnosymfollow",
+    "ro",
+    "rprivate",
+    "rrelatime",
+    "rro",
+    "rrw",
+    "rshared",
+    "rslave",
+    "rstrictatime",
+    "rsuid",
+    "rsymfollow",
+    "runbindable",
+    "rw",
+    "shared",
+    "silent",
+    "slave",
+    "strictatime",
+    "suid",
+    "symfollow",
+    "sync",
+    "tmpcopyup",
+    "unbindable",
 };
 
 static const char *const seccomp_actions[] = {
-	"SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",   "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_KILL_THREAD",  "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-	"SCMP_ACT_TRAP",
+    "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
 };
 
 static const char *const seccomp_operators[] = {
-	"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",        "SCMP_CMP_LE",
-	"SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+    "SCMP_CMP_EQ", "SCMP_CMP_GE",        "SCMP_CMP_GT", "SCMP_CMP_LE",
+    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
 };
 
 /* A flag is usable when seccomp_api_get() (which probes the kernel) is at
@@ -58,19 +105,18 @@ static const struct {
 	const char *name;
 	unsigned int api_level;
 } seccomp_flags[] = {
-	{"SECCOMP_FILTER_FLAG_LOG", 3},
-	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4},
-	{"SECCOMP_FILTER_FLAG_TSYNC", 2},
-	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 7},
+    {"SECCOMP_FILTER_FLAG_LOG", 3},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4},
+    {"SECCOMP_FILTER_FLAG_TSYNC", 2},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 7},
 };
 
 /* Every architecture the runtime-spec names; those this libseccomp cannot
  * resolve are left out, as the parser refuses them. */
 static const char *const seccomp_arch_names[] = {
-	"aarch64",  "arm",      "loongarch64", "m68k",    "mips",     "mips64",
-	"mips64n32", "mipsel",  "mipsel64",    "mipsel64n32", "parisc", "parisc64",
-	"ppc",      "ppc64",    "ppc64le",     "riscv64", "s390",     "s390x",
-	"sh",       "sheb",     "x32",         "x86",     "x86_64",
+    "aarch64",  "arm",         "loongarch64", "m68k",     "mips", "mips64", "mips64n32", "mipsel",
+    "mipsel64", "mipsel64n32", "parisc",      "parisc64", "ppc",  "ppc64",  "ppc64le",   "riscv64",
+    "s390",     "s390x",       "sh",          "sheb",     "x32",  "x86",    "x86_64",
 };
 
 static json_t *
@@ -159,9 +205,9 @@ seccomp_json(void)
 			json_array_append_new(supported, json_string(seccomp_flags[i].name));
 	}
 	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", 1, "actions",
-			 names_json(seccomp_actions, ARRAY_SIZE(seccomp_actions)), "operators",
-			 names_json(seccomp_operators, ARRAY_SIZE(seccomp_operators)), "archs",
-			 seccomp_archs_json(), "knownFlags", known, "supportedFlags", supported);
+	                 names_json(seccomp_actions, ARRAY_SIZE(seccomp_actions)), "operators",
+	                 names_json(seccomp_operators, ARRAY_SIZE(seccomp_operators)), "archs",
+	                 seccomp_archs_json(), "knownFlags", known, "supportedFlags", supported);
 }
 
 static json_t *
@@ -171,12 +217,12 @@ linux_json(void)
 	 * takes linux.resources.rdma.  AppArmor, SELinux, Intel RDT, id-mapped
 	 * mounts and netDevices are parsed but not applied: not claimed. */
 	return json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b},"
-			 " s:{s:{s:b}}, s:{s:b}}",
-			 "namespaces", namespaces_json(), "capabilities", capabilities_json(),
-			 "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1,
-			 "seccomp", seccomp_json(), "apparmor", "enabled", 0, "selinux", "enabled", 0,
-			 "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0,
-			 "netDevices", "enabled", 0);
+	                 " s:{s:{s:b}}, s:{s:b}}",
+	                 "namespaces", namespaces_json(), "capabilities", capabilities_json(),
+	                 "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1,
+	                 "seccomp", seccomp_json(), "apparmor", "enabled", 0, "selinux", "enabled",
+	                 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0,
+	                 "netDevices", "enabled", 0);
 }
 
 static json_t *
@@ -197,14 +243,15 @@ features_json(char **out, struct hutch_error *err)
 	json_t *j;
 
 	snprintf(libseccomp, sizeof(libseccomp), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0,
-		 v ? v->micro : 0);
+	         v ? v->micro : 0);
 	/* hutch interprets no annotation of config.json: none is unsafe. */
 	j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}, s:[]}", "ociVersionMin",
-		      FEATURES_OCI_VERSION_MIN, "ociVersionMax", FEATURES_OCI_VERSION_MAX, "hooks",
-		      hooks_json(), "mountOptions", names_json(mount_options, ARRAY_SIZE(mount_options)),
-		      "linux", linux_json(), "annotations", "io.github.hutch.version", HUTCH_VERSION,
-		      "io.github.seccomp.libseccomp.version", libseccomp,
-		      "potentiallyUnsafeConfigAnnotations");
+	              FEATURES_OCI_VERSION_MIN, "ociVersionMax", FEATURES_OCI_VERSION_MAX, "hooks",
+	              hooks_json(), "mountOptions",
+	              names_json(mount_options, ARRAY_SIZE(mount_options)), "linux", linux_json(),
+	              "annotations", "io.github.hutch.version", HUTCH_VERSION,
+	              "io.github.seccomp.libseccomp.version", libseccomp,
+	              "potentiallyUnsafeConfigAnnotations");
 	if (!j)
 		return error_msg(err, ENOMEM, "build the features document");
 	*out = json_dumps(j, JSON_INDENT(4));

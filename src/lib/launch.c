@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "namespace.h"
 #include "sync.h"
@@ -151,6 +152,10 @@ handshake(struct launch *l, struct hutch_error *err)
 		if (r < 0)
 			return r;
 	}
+	/* Before GO: nothing the process runs may escape its limits. */
+	r = cgroup_enter(&l->cgroup, l->pid, err);
+	if (r < 0)
+		return r;
 	if (sync_send(l->sync[0], SYNC_GO, 0, NULL) < 0)
 		return error_msg(err, EPROTO, "the container process died during setup");
 	for (;;) {
@@ -264,6 +269,8 @@ init_sandbox(struct launch *l)
 	sb->userns = linux->namespaces[SPEC_NS_USER].present;
 	sb->new_time_ns = linux->namespaces[SPEC_NS_TIME].present &&
 			  !linux->namespaces[SPEC_NS_TIME].path;
+	sb->new_cgroup_ns = linux->namespaces[SPEC_NS_CGROUP].present &&
+			    !linux->namespaces[SPEC_NS_CGROUP].path;
 	sb->no_pivot = l->opts->no_pivot;
 	sb->preserve_fds = l->opts->preserve_fds;
 	sb->sync_fd = l->sync[1];
@@ -289,6 +296,9 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	r = validate(l, err);
 	if (r < 0)
 		return r;
+	r = cgroup_init(&l->cgroup, l->spec->linux.cgroups_path, opts->id, err);
+	if (r < 0)
+		return r;
 	r = l->state_fd = state_create_dir(opts->root, opts->id, err);
 	if (r < 0)
 		return r;
@@ -306,6 +316,10 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	init_state(l);
 	l->hook_state = launch_state_json(&l->state, STATUS_CREATING, false);
 	l->sb.hook_state = l->hook_state;
+	r = cgroup_create(&l->cgroup, l->spec->linux.resources, err);
+	if (r < 0)
+		return r;
+	l->state.cgroup_path = l->cgroup.path;
 	if ((r = save_config(l, err)) < 0 || (r = spawn(l, err)) < 0 || (r = handshake(l, err)) < 0)
 		return r;
 	if (state_proc_start_time(l->pid, &start, &zombie) < 0)
@@ -349,6 +363,9 @@ launch_abort(struct launch *l)
 		waitpid(l->pid, NULL, 0);
 		l->pid = 0;
 	}
+	if (l->cgroup.created)
+		cgroup_destroy(&l->cgroup, &ignored);
+	l->cgroup.created = false;
 	if (l->state_made)
 		state_remove_dir(l->opts->root, l->opts->id, &ignored);
 	l->state_made = false;
@@ -372,6 +389,7 @@ launch_release(struct launch *l)
 		sandbox_free_stack(l->stack);
 	free(l->hook_state);
 	free(l->state.created);
+	cgroup_free(&l->cgroup);
 	spec_free(l->spec);
 	free(l->bundle);
 	free(l->rootfs);

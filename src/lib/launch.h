@@ -10,6 +10,7 @@
 
 #include <signal.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "sandbox.h"
 #include "spec.h"
@@ -23,6 +24,7 @@ struct launch {
 	int state_fd; /* the locked state directory */
 	bool state_made;
 	struct state state;
+	struct cgroup cgroup;
 	char *hook_state; /* state JSON handed to hooks */
 	struct sandbox sb;
 	int sync[2];
@@ -56,3 +58,8 @@ int launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err);
 /* Wait for pid (our child), passing on the signals read from sigfd.
  * Returns its wait status. */
 int container_wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err);
+
+/* Check the id, open and lock --root/<id> (*dirfd, to be closed by the
+ * caller; the lock goes with it) and read its state. */
+int container_open_state(const char *root, const char *id, int *dirfd, struct state **state,
+			 struct hutch_error *err);

@@ -9,9 +9,11 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "container.h"
@@ -42,6 +44,22 @@ skippable(int r)
 	return r == -ENOENT || r == -ENOTDIR || r == -EINVAL || r == -EFBIG;
 }
 
+/* runc's OWNER: the user name of the state directory's uid, "#uid" when
+ * it has none. */
+static char *
+dir_owner(int fd)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return xstrdup("");
+	if (getpwuid_r(st.st_uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		return xstrdup(found->pw_name);
+	return xasprintf("#%u", (unsigned)st.st_uid);
+}
+
 /* Read one container; 1 when the entry is to be skipped. */
 static int
 load_one(const char *root, const char *name, struct list_entry *e, struct hutch_error *err)
@@ -59,6 +77,7 @@ load_one(const char *root, const char *name, struct list_entry *e, struct hutch_
 	if (r < 0)
 		return skippable(r) ? 1 : r;
 	e->status = state_status(fd, e->state);
+	e->owner = dir_owner(fd);
 	return 0;
 }
 
@@ -104,8 +123,10 @@ list_load(const char *root, struct container_list *out, struct hutch_error *err)
 void
 list_release(struct container_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		state_free(l->entries[i].state);
+		free(l->entries[i].owner);
+	}
 	free(l->entries);
 	l->entries = NULL;
 	l->n = 0;
@@ -125,19 +146,19 @@ entry_json(const struct list_entry *e)
 	json_t *j, *ann;
 
 	j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion", STATE_OCI_VERSION, "id",
-		      s->id, "pid", e->status == STATUS_STOPPED ? 0 : (int)s->pid, "status",
-		      state_status_name(e->status), "bundle", or_empty(s->bundle), "rootfs",
-		      or_empty(s->rootfs), "created", or_empty(s->created));
+	              s->id, "pid", e->status == STATUS_STOPPED ? 0 : (int)s->pid, "status",
+	              state_status_name(e->status), "bundle", or_empty(s->bundle), "rootfs",
+	              or_empty(s->rootfs), "created", or_empty(s->created));
 	if (!j)
 		return NULL;
 	if (s->n_annotations) {
 		ann = json_object();
 		for (size_t i = 0; i < s->n_annotations; i++)
 			json_object_set_new(ann, s->annotations[i].key,
-					    json_string(s->annotations[i].value));
+			                    json_string(s->annotations[i].value));
 		json_object_set_new(j, "annotations", ann);
 	}
-	json_object_set_new(j, "owner", json_string(or_empty(s->owner)));
+	json_object_set_new(j, "owner", json_string(e->owner));
 	return j;
 }
 
@@ -351,8 +372,7 @@ pid_in(pid_t pid, const pid_t *pids, size_t n)
 }
 
 int
-list_ps_filter(const char *text, const pid_t *pids, size_t n, char **out,
-	       struct hutch_error *err)
+list_ps_filter(const char *text, const pid_t *pids, size_t n, char **out, struct hutch_error *err)
 {
 	size_t len = strcspn(text, "\n"), col = 0, size = 0;
 	char *buf = NULL;
@@ -360,7 +380,7 @@ list_ps_filter(const char *text, const pid_t *pids, size_t n, char **out,
 
 	if (pid_column(text, len, &col) < 0)
 		return error_msg(err, EINVAL, "ps output: no PID column in '%.*s'", quote_len(len),
-				 text);
+		                 text);
 	f = open_memstream(&buf, &size);
 	if (!f)
 		return error_sys(err, errno, "ps output");
@@ -378,7 +398,7 @@ list_ps_filter(const char *text, const pid_t *pids, size_t n, char **out,
 			fclose(f);
 			free(buf);
 			return error_msg(err, EINVAL, "ps output: no pid in '%.*s'", quote_len(len),
-					 text);
+			                 text);
 		}
 		if (pid_in(pid, pids, n))
 			fprintf(f, "%.*s\n", (int)len, text);
@@ -470,15 +490,14 @@ run_ps(char *const *args, char **out, struct hutch_error *err)
 		return error_sys(err, -r, "read the output of 'ps'");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return error_msg(err, EIO, "run 'ps': exit status %d: %.*s",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-				 (int)strcspn(text, "\n"), text);
+		                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+		                 (int)strcspn(text, "\n"), text);
 	*out = TAKE_PTR(text);
 	return 0;
 }
 
 int
-list_ps_table(const pid_t *pids, size_t n, char *const *args, char **out,
-	      struct hutch_error *err)
+list_ps_table(const pid_t *pids, size_t n, char *const *args, char **out, struct hutch_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	int r = run_ps(args, &text, err);

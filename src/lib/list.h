@@ -28,6 +28,7 @@
 struct list_entry {
 	struct state *state;
 	enum state_status status;
+	char *owner; /* user owning the state directory, "#uid" when unnamed */
 };
 
 struct container_list {
@@ -52,9 +53,9 @@ int list_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct 
  * without argv[0]) and keep its header and the lines whose PID column is
  * one of pids.  *out is the text to print, to be freed by the caller. */
 int list_ps_table(const pid_t *pids, size_t n, char *const *args, char **out,
-		  struct hutch_error *err);
+                  struct hutch_error *err);
 
 /* The filtering half of list_ps_table(), pure: ps_output is what ps
  * printed.  Fails when there is no PID column or a PID is not a number. */
 int list_ps_filter(const char *ps_output, const pid_t *pids, size_t n, char **out,
-		   struct hutch_error *err);
+                   struct hutch_error *err);

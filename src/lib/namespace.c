@@ -24,7 +24,10 @@ namespace_new_flags(const struct spec_linux *linux)
 	for (int t = 0; t < SPEC_NS_COUNT; t++) {
 		const struct spec_namespace *ns = &linux->namespaces[t];
 
-		if (ns->present && !ns->path && t != SPEC_NS_TIME)
+		/* Time: clone() cannot take it.  Cgroup: the process must be in
+		 * its cgroup before the namespace is made, so that the cgroup
+		 * is the namespace's root; it unshares it itself (sandbox.c). */
+		if (ns->present && !ns->path && t != SPEC_NS_TIME && t != SPEC_NS_CGROUP)
 			flags |= spec_ns_clone_flag(t);
 	}
 	return flags;

@@ -14,8 +14,9 @@
 #include "error.h"
 #include "spec.h"
 
-/* CLONE_NEW* flags of the namespaces to create (no `path`).  The time
- * namespace is not among them: clone() cannot take CLONE_NEWTIME. */
+/* CLONE_NEW* flags of the namespaces clone() creates (no `path`).  Not
+ * among them: time (clone() cannot take CLONE_NEWTIME) and cgroup (made by
+ * the process itself once it is in its cgroup). */
 int namespace_new_flags(const struct spec_linux *linux);
 
 /* Open every namespace `path` into fds[type] (-1 where none), checking

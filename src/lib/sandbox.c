@@ -138,6 +138,8 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 	const struct spec_process *p = sb->process;
 	int r;
 
+	if (sb->new_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0)
+		return error_sys(err, errno, "create the cgroup namespace");
 	if ((sb->new_ns_flags & CLONE_NEWNET) && namespace_loopback_up(err) < 0)
 		return -err->code;
 	/* sysctl before mount_finish: /proc/sys is usually a read-only path. */

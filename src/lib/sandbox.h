@@ -25,6 +25,7 @@ struct sandbox {
 	int new_ns_flags; /* CLONE_NEW* created by the clone() */
 	bool userns;      /* the process is in a user namespace of its own */
 	bool new_time_ns;
+	bool new_cgroup_ns; /* unshare it after the parent placed us in the cgroup */
 	int sync_fd;      /* the child's end of the sync socket */
 	/* The parent's fds the child must close first: the state directory
 	 * (its flock would otherwise be held for as long as the process

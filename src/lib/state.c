@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "parse.h"
 #include "util.h"
 #include "banned.h"
@@ -272,5 +273,15 @@ state_status(int dirfd, const struct state *s)
 		return STATUS_STOPPED;
 	if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATUS_CREATED;
+	if (s->cgroup_path) {
+		struct cgroup cg;
+		bool frozen;
+
+		cgroup_init_path(&cg, s->cgroup_path);
+		frozen = cgroup_is_frozen(&cg);
+		cgroup_free(&cg);
+		if (frozen)
+			return STATUS_PAUSED;
+	}
 	return STATUS_RUNNING;
 }

@@ -627,7 +627,7 @@ t_main() {
 	if [[ -z ${T_RUNDIR:-} ]]; then
 		t__rundir_setup || return 1
 		own_rundir=1
-		trap 't__rundir_teardown; exit 1' INT TERM HUP
+		trap 't__rundir_teardown; exit 1' INT TERM HUP PIPE
 	fi
 	T_RUNID=${T_RUNDIR##*.}
 	export T_RUNDIR T_RUNID
@@ -678,7 +678,7 @@ t_main() {
 	[[ -n ${T_COUNTS_FILE:-} ]] && echo "$pass $fail $skip" >"$T_COUNTS_FILE"
 	if ((own_rundir)); then
 		t__rundir_teardown
-		trap - INT TERM HUP
+		trap - INT TERM HUP PIPE
 	fi
 	if [[ ${T_NO_SUMMARY:-} != 1 ]]; then
 		printf '%d passed, %d failed' "$pass" "$fail"

@@ -86,6 +86,46 @@ test_mount_nosuid_nodev_on_bind() {
 	assert_opt "$o" noexec
 }
 
+# bind is not recursive, rbind is: a mount below the source shows up only
+# through rbind.
+test_mount_bind_vs_rbind() {
+	mkdir -p "$T_DIR/data/sub"
+	mount -t tmpfs hutch-sub "$T_DIR/data/sub" && t_defer "umount '$T_DIR/data/sub'"
+	echo in-submount >"$T_DIR/data/sub/file"
+	bind_add "$T_DIR/data" /mnt/bind bind
+	bind_add "$T_DIR/data" /mnt/rbind rbind
+	ctr_sh_ok 'cat /mnt/rbind/sub/file; ls -A /mnt/bind/sub | wc -l'
+	assert_eq "$T_OUT" $'in-submount\n0'
+}
+
+test_mount_atime_options() {
+	mount_add /mnt/noatime tmpfs tmpfs noatime
+	mount_add /mnt/strict tmpfs tmpfs strictatime
+	mount_add /mnt/nodiratime tmpfs tmpfs relatime nodiratime
+	ctr_sh_ok 'cat /proc/self/mountinfo'
+	assert_opt "$(mi_opts "$(mi /mnt/noatime)")" noatime
+	assert_no_opt "$(mi_opts "$(mi /mnt/strict)")" relatime "strictatime mount"
+	assert_no_opt "$(mi_opts "$(mi /mnt/strict)")" noatime "strictatime mount"
+	assert_opt "$(mi_opts "$(mi /mnt/nodiratime)")" nodiratime
+	assert_opt "$(mi_opts "$(mi /mnt/nodiratime)")" relatime
+}
+
+# The default spec's filesystems, with their types and options.
+test_mount_default_spec_types() {
+	ctr_sh_ok 'cat /proc/self/mountinfo'
+	assert_match "$(mi_sopts "$(mi /proc)")" '^proc ' "/proc"
+	assert_match "$(mi_sopts "$(mi /sys)")" '^sysfs ' "/sys"
+	assert_opt "$(mi_opts "$(mi /sys)")" ro "/sys"
+	assert_match "$(mi_sopts "$(mi /dev/shm)")" '^tmpfs ' "/dev/shm"
+	assert_match "$(mi_sopts "$(mi /dev/mqueue)")" '^mqueue ' "/dev/mqueue"
+	local cg
+	cg=$(awk '$5 ~ "^/sys/fs/cgroup(/|$)"' <<<"$T_OUT")
+	[[ -n $cg ]] || t_fail "nothing mounted on /sys/fs/cgroup"
+	grep -qE ' - cgroup2? ' <<<"$cg" || t_fail "no cgroup filesystem under /sys/fs/cgroup: $cg"
+	grep -E ' - cgroup2? ' <<<"$cg" | awk '$6 !~ /(^|,)ro(,|$)/ { exit 1 }' ||
+		t_fail "a cgroup mount is not read-only: $cg"
+}
+
 # A destination that does not exist in the rootfs is created.
 test_mount_creates_missing_destination() {
 	mount_add /a/b/c tmpfs tmpfs
