@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "features.h"
+#include "runtime-features.h"
 #include "banned.h"
 
 static const char features_usage[] =

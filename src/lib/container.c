@@ -55,14 +55,14 @@ container_create(const struct container_opts *opts, struct hutch_error *err)
 }
 
 int
-container_open_state(const char *root, const char *id, int *dirfd, struct state **state,
-	   struct hutch_error *err)
+container_open_state(const char *root, const char *id, bool lock, int *dirfd,
+		     struct state **state, struct hutch_error *err)
 {
 	int r = container_check_id(id, err);
 
 	if (r < 0)
 		return r;
-	r = *dirfd = state_open_dir(root, id, err);
+	r = *dirfd = state_open_dir(root, id, lock, err);
 	if (r < 0)
 		return r;
 	r = state_read(*dirfd, state, err);
@@ -134,7 +134,7 @@ container_start(const char *root, const char *id, struct hutch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
-	int r = container_open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, true, &dirfd, &s, err);
 
 	if (r < 0)
 		return r;
@@ -265,7 +265,7 @@ container_state(const char *root, const char *id, char **json, struct hutch_erro
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
-	int r = container_open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, false, &dirfd, &s, err);
 
 	if (r < 0)
 		return r;
@@ -281,7 +281,7 @@ container_kill(const char *root, const char *id, int sig, bool all, struct hutch
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
-	int r = container_open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, true, &dirfd, &s, err);
 
 	if (r < 0)
 		return r;
@@ -337,7 +337,7 @@ container_delete(const char *root, const char *id, bool force, struct hutch_erro
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
 	enum state_status status;
-	int r = container_open_state(root, id, &dirfd, &s, err);
+	int r = container_open_state(root, id, true, &dirfd, &s, err);
 
 	if (r < 0)
 		return r;

@@ -14,6 +14,7 @@
 #include "container.h"
 #include "launch.h"
 #include "sandbox.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "state.h"
 #include "sync.h"
@@ -37,6 +38,9 @@ struct exec {
 	int console[2];
 	void *stack;
 	pid_t pid;
+	struct seccomp_program seccomp;
+	int seccomp_listener;
+	char seccomp_state[1024];
 };
 
 /* The container's state and its saved config, checked to be running. */
@@ -52,7 +56,7 @@ load_container(struct exec *x, struct spec **spec, struct hutch_error *err)
 	r = container_check_id(x->opts->id, err);
 	if (r < 0)
 		return r;
-	r = dirfd = state_open_dir(x->opts->root, x->opts->id, err);
+	r = dirfd = state_open_dir(x->opts->root, x->opts->id, false, err);
 	if (r < 0)
 		return r;
 	r = state_read(dirfd, &x->state, err);
@@ -270,6 +274,32 @@ open_console(struct exec *x, struct hutch_error *err)
 	return 0;
 }
 
+/* The container's filter binds exec'd processes too. */
+static int
+prepare_seccomp(struct exec *x, const struct spec *spec, struct hutch_error *err)
+{
+	const struct spec_seccomp *s = spec->linux.seccomp;
+	int r;
+
+	if (!s)
+		return 0;
+	r = seccomp_compile(s, &x->seccomp, err);
+	if (r < 0)
+		return r;
+	x->sb.seccomp = &x->seccomp;
+	if (x->seccomp.notify) {
+		r = x->seccomp_listener = seccomp_connect_listener(s->listener_path, err);
+		if (r < 0)
+			return r;
+		snprintf(x->seccomp_state, sizeof(x->seccomp_state),
+			 "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d}",
+			 STATE_OCI_VERSION, (int)x->state->pid);
+	}
+	x->sb.seccomp_listener = x->seccomp_listener;
+	x->sb.seccomp_state = x->seccomp_state;
+	return 0;
+}
+
 static void
 init_sandbox(struct exec *x, const sigset_t *mask)
 {
@@ -287,6 +317,7 @@ init_sandbox(struct exec *x, const sigset_t *mask)
 	sb->preserve_fds = x->opts->preserve_fds;
 	sb->sigmask = *mask;
 	sb->child_fn = sandbox_exec_child;
+	sb->seccomp_listener = -1;
 }
 
 static int
@@ -370,6 +401,9 @@ release(struct exec *x)
 			close(x->console[i]);
 	}
 	sandbox_free_stack(x->stack);
+	seccomp_program_release(&x->seccomp);
+	if (x->seccomp_listener >= 0)
+		close(x->seccomp_listener);
 	spec_process_free(x->process);
 	state_free(x->state);
 }
@@ -377,7 +411,8 @@ release(struct exec *x)
 int
 container_exec(const struct exec_opts *opts, struct hutch_error *err)
 {
-	struct exec x = {.opts = opts, .sync = {-1, -1}, .console = {-1, -1}};
+	struct exec x = {
+		.opts = opts, .sync = {-1, -1}, .console = {-1, -1}, .seccomp_listener = -1};
 	_cleanup_close_ int sigfd = -1;
 	struct spec *spec = NULL;
 	sigset_t mask;
@@ -388,11 +423,13 @@ container_exec(const struct exec_opts *opts, struct hutch_error *err)
 	r = load_container(&x, &spec, err);
 	if (r == 0)
 		r = build_process(&x, spec, err);
-	spec_free(spec);
 	if (r < 0 || (r = open_namespaces(&x, err)) < 0 || (r = sync_pair(x.sync, err)) < 0 ||
 	    (r = open_console(&x, err)) < 0 || (r = sigfd = block_signals(&mask, err)) < 0)
 		goto out;
 	init_sandbox(&x, &mask);
+	r = prepare_seccomp(&x, spec, err);
+	if (r < 0)
+		goto out;
 	r = start_process(&x, err);
 	if (r < 0)
 		goto out;
@@ -405,6 +442,7 @@ container_exec(const struct exec_opts *opts, struct hutch_error *err)
 	}
 	r = wait_process(&x, sigfd, err);
 out:
+	spec_free(spec);
 	release(&x);
 	return r;
 }

@@ -1,7 +1,7 @@
 /*
  * features.c - the OCI features document (see features.h).
  */
-#include "features.h"
+#include "runtime-features.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -122,6 +122,53 @@ spawn(struct launch *l, struct hutch_error *err)
 	return r;
 }
 
+/* Compile the filter here, before the clone: the process only loads it. */
+static int
+prepare_seccomp(struct launch *l, struct hutch_error *err)
+{
+	const struct spec_seccomp *s = l->spec->linux.seccomp;
+	int r;
+
+	if (!s)
+		return 0;
+	r = seccomp_compile(s, &l->seccomp, err);
+	if (r < 0)
+		return r;
+	l->sb.seccomp = &l->seccomp;
+	if (l->seccomp.notify) {
+		r = l->seccomp_listener = seccomp_connect_listener(s->listener_path, err);
+		if (r < 0)
+			return r;
+	}
+	l->sb.seccomp_listener = l->seccomp_listener;
+	l->sb.seccomp_state = l->seccomp_state;
+	return 0;
+}
+
+/* The runtime-spec's "container process state" sent with a seccomp
+ * listener fd; written into the buffer the process reads after GO. */
+static void
+fill_seccomp_state(struct launch *l)
+{
+	const struct spec_seccomp *s = l->spec->linux.seccomp;
+	_cleanup_free_ char *state = NULL;
+	json_t *j;
+	char *text;
+
+	if (!s || !l->seccomp.notify)
+		return;
+	l->state.pid = l->pid;
+	state = launch_state_json(&l->state, STATUS_CREATING, false);
+	j = json_pack("{s:s, s:[s], s:i, s:s, s:o?}", "ociVersion", STATE_OCI_VERSION, "fds",
+		      "seccompFd", "pid", (int)l->pid, "metadata",
+		      s->listener_metadata ? s->listener_metadata : "", "state",
+		      state ? json_loads(state, 0, NULL) : NULL);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	snprintf(l->seccomp_state, sizeof(l->seccomp_state), "%s", text ? text : "{}");
+	free(text);
+	json_decref(j);
+}
+
 static int
 run_runtime_hooks(struct launch *l, struct hutch_error *err)
 {
@@ -156,6 +203,7 @@ handshake(struct launch *l, struct hutch_error *err)
 	r = cgroup_enter(&l->cgroup, l->pid, err);
 	if (r < 0)
 		return r;
+	fill_seccomp_state(l);
 	if (sync_send(l->sync[0], SYNC_GO, 0, NULL) < 0)
 		return error_msg(err, EPROTO, "the container process died during setup");
 	for (;;) {
@@ -275,6 +323,7 @@ init_sandbox(struct launch *l)
 	sb->preserve_fds = l->opts->preserve_fds;
 	sb->sync_fd = l->sync[1];
 	sb->child_fn = sandbox_child;
+	sb->seccomp_listener = -1;
 	sb->parent_fds[0] = l->state_fd;
 	sb->parent_fds[1] = l->sync[0];
 	sb->parent_fds[2] = l->console[0];
@@ -289,7 +338,11 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	bool zombie;
 	int r;
 
-	*l = (struct launch){.opts = opts, .state_fd = -1, .sync = {-1, -1}, .console = {-1, -1}};
+	*l = (struct launch){.opts = opts,
+			     .state_fd = -1,
+			     .sync = {-1, -1},
+			     .console = {-1, -1},
+			     .seccomp_listener = -1};
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
 		l->sb.ns_fds[t] = -1;
 	l->sb.exec_fifo_fd = -1;
@@ -312,6 +365,9 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	if (r < 0)
 		return r;
 	init_sandbox(l);
+	r = prepare_seccomp(l, err);
+	if (r < 0)
+		return r;
 	l->sb.sigmask = *exec_mask;
 	init_state(l);
 	l->hook_state = launch_state_json(&l->state, STATUS_CREATING, false);
@@ -389,6 +445,9 @@ launch_release(struct launch *l)
 		sandbox_free_stack(l->stack);
 	free(l->hook_state);
 	free(l->state.created);
+	seccomp_program_release(&l->seccomp);
+	if (l->seccomp_listener >= 0)
+		close(l->seccomp_listener);
 	cgroup_free(&l->cgroup);
 	spec_free(l->spec);
 	free(l->bundle);

@@ -12,6 +12,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "seccomp.h"
 #include "sandbox.h"
 #include "spec.h"
 #include "state.h"
@@ -25,6 +26,9 @@ struct launch {
 	bool state_made;
 	struct state state;
 	struct cgroup cgroup;
+	struct seccomp_program seccomp;
+	int seccomp_listener;
+	char seccomp_state[1024]; /* filled once the pid is known, before GO */
 	char *hook_state; /* state JSON handed to hooks */
 	struct sandbox sb;
 	int sync[2];
@@ -59,7 +63,7 @@ int launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err);
  * Returns its wait status. */
 int container_wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err);
 
-/* Check the id, open and lock --root/<id> (*dirfd, to be closed by the
- * caller; the lock goes with it) and read its state. */
-int container_open_state(const char *root, const char *id, int *dirfd, struct state **state,
-			 struct hutch_error *err);
+/* Check the id, open --root/<id> (*dirfd, to be closed by the caller; with
+ * `lock`, the lock goes with it) and read its state. */
+int container_open_state(const char *root, const char *id, bool lock, int *dirfd,
+			 struct state **state, struct hutch_error *err);

@@ -71,7 +71,7 @@ load_one(const char *root, const char *name, struct list_entry *e, struct hutch_
 	/* Not a name create would have made (a stray file, "..."). */
 	if (container_check_id(name, &ignored) < 0)
 		return 1;
-	r = fd = state_open_dir(root, name, err);
+	r = fd = state_open_dir(root, name, false, err);
 	if (r >= 0)
 		r = state_read(fd, &e->state, err);
 	if (r < 0)
@@ -303,7 +303,7 @@ list_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct hutc
 	*n = 0;
 	if (r < 0)
 		return r;
-	r = fd = state_open_dir(root, id, err);
+	r = fd = state_open_dir(root, id, false, err);
 	if (r < 0)
 		return r;
 	r = state_read(fd, &s, err);
@@ -317,8 +317,9 @@ list_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct hutc
 	return r;
 }
 
-/* The idx-th whitespace-separated field of line (len bytes) into buf;
- * false when the line has fewer fields. */
+/* The idx-th whitespace-separated field of line (len bytes) into buf, ""
+ * when it does not fit (it is then neither "PID" nor a pid); false when the
+ * line has fewer fields. */
 static bool
 nth_field(const char *line, size_t len, size_t idx, char *buf, size_t size)
 {
@@ -335,6 +336,8 @@ nth_field(const char *line, size_t len, size_t idx, char *buf, size_t size)
 		while (p < end && *p != ' ' && *p != '\t')
 			p++;
 		if (idx-- == 0) {
+			if ((size_t)(p - start) >= size)
+				start = p;
 			snprintf(buf, size, "%.*s", (int)(p - start), start);
 			return true;
 		}

@@ -17,6 +17,7 @@
 #include "mount.h"
 #include "namespace.h"
 #include "process.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -131,6 +132,17 @@ become_root(const struct sandbox *sb, struct hutch_error *err)
 	return 0;
 }
 
+/* The filter is the last thing before execve().  Without no_new_privs the
+ * kernel demands CAP_SYS_ADMIN to install it, which the process may be
+ * about to drop: then it goes in just before the capabilities change. */
+static int
+load_seccomp(const struct sandbox *sb, bool early, struct hutch_error *err)
+{
+	if (!sb->seccomp || early == sb->process->no_new_privileges)
+		return 0;
+	return seccomp_load(sb->seccomp, sb->seccomp_listener, sb->seccomp_state, err);
+}
+
 static int
 setup(const struct sandbox *sb, struct hutch_error *err)
 {
@@ -149,7 +161,7 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 		return r;
 	if (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, err)) < 0)
 		return r;
-	if ((r = process_apply_privileged(p, err)) < 0 ||
+	if ((r = process_apply_privileged(p, err)) < 0 || (r = load_seccomp(sb, true, err)) < 0 ||
 	    (r = caps_prepare_uid_switch(p, err)) < 0 ||
 	    (r = process_set_ids(p, setgroups_allowed(sb), err)) < 0 ||
 	    (r = caps_apply(p, err)) < 0 || (r = process_apply_final(p, err)) < 0)
@@ -187,7 +199,8 @@ sandbox_child(void *arg)
 		sync_fail(sb->sync_fd, &err);
 	if (sync_send(sb->sync_fd, SYNC_READY, 0, NULL) < 0 || wait_for_start(sb, &err) < 0 ||
 	    hooks_run(&sb->spec->hooks[SPEC_HOOK_START_CONTAINER], SPEC_HOOK_START_CONTAINER,
-		      sb->hook_state, &err) < 0)
+		      sb->hook_state, &err) < 0 ||
+	    load_seccomp(sb, false, &err) < 0)
 		sync_fail(sb->sync_fd, &err);
 	/* Only stdio and --preserve-fds cross into the container: whatever
 	 * else our caller left open must not leak the host into it. */
@@ -219,11 +232,12 @@ sandbox_exec_child(void *arg)
 			close(sb->parent_fds[i]);
 	if ((r = wait_for(sb->sync_fd, SYNC_GO, &err)) < 0 ||
 	    (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, &err)) < 0) ||
-	    (r = process_apply_privileged(p, &err)) < 0 ||
+	    (r = process_apply_privileged(p, &err)) < 0 || (r = load_seccomp(sb, true, &err)) < 0 ||
 	    (r = caps_prepare_uid_switch(p, &err)) < 0 ||
 	    (r = process_set_ids(p, setgroups_allowed(sb), &err)) < 0 ||
 	    (r = caps_apply(p, &err)) < 0 || (r = process_apply_final(p, &err)) < 0 ||
-	    (r = process_find(p, sb->exec_env, path, &err)) < 0)
+	    (r = process_find(p, sb->exec_env, path, &err)) < 0 ||
+	    (r = load_seccomp(sb, false, &err)) < 0)
 		sync_fail(sb->sync_fd, &err);
 	if (close_range(3 + (unsigned)sb->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		error_sys(&err, errno, "close_range");

@@ -39,7 +39,12 @@ struct sandbox {
 	char *const *exec_env;
 	const char *hook_state; /* state JSON for createContainer/startContainer hooks */
 	int (*child_fn)(void *); /* what the join helper clones: sandbox_child or exec's */
+	const struct seccomp_program *seccomp; /* NULL: no filter */
+	int seccomp_listener;                  /* listenerPath socket, or -1 */
+	const char *seccomp_state; /* the state sent with a listener fd (filled before GO) */
 };
+
+struct seccomp_program;
 
 /* The entry point of the container process (clone()'s fn); arg is the
  * struct sandbox.  Returns only through _exit(). */

@@ -78,7 +78,7 @@ state_create_dir(const char *root, const char *id, struct hutch_error *err)
 }
 
 int
-state_open_dir(const char *root, const char *id, struct hutch_error *err)
+state_open_dir(const char *root, const char *id, bool lock, struct hutch_error *err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
 	_cleanup_close_ int fd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -90,7 +90,7 @@ state_open_dir(const char *root, const char *id, struct hutch_error *err)
 			return error_msg(err, ENOENT, STATE_MSG_NOT_EXIST);
 		return error_sys(err, errno, "open '%s'", dir);
 	}
-	r = lock_dir(fd, dir, err);
+	r = lock ? lock_dir(fd, dir, err) : 0;
 	if (r < 0)
 		return r;
 	/* A delete that held the lock before us removed the directory: an

@@ -55,8 +55,12 @@ const char *state_status_name(enum state_status status);
  * for the caller; EEXIST when the id is taken. */
 int state_create_dir(const char *root, const char *id, struct hutch_error *err);
 
-/* Open and lock --root/<id>; ENOENT as STATE_MSG_NOT_EXIST. */
-int state_open_dir(const char *root, const char *id, struct hutch_error *err);
+/* Open --root/<id>; ENOENT as STATE_MSG_NOT_EXIST.  With `lock`, wait for
+ * its exclusive lock first: commands that change the container take it.
+ * Readers (state, list, ps, exec) do not: state.json is replaced
+ * atomically, and a hook that runs `hutch state` while `create` holds the
+ * lock must not wait for itself. */
+int state_open_dir(const char *root, const char *id, bool lock, struct hutch_error *err);
 
 /* Remove --root/<id> and everything in it. */
 int state_remove_dir(const char *root, const char *id, struct hutch_error *err);

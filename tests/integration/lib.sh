@@ -17,7 +17,14 @@
 #               find leaked processes
 # and, before the test, a host_snapshot; after a test that passed, its
 # deferred cleanups run and assert_nothing_left compares the host with the
-# snapshot: mounts, cgroup dirs, --root contents and our processes.
+# snapshot: mounts, cgroup dirs, the host's /dev nodes, --root contents and
+# our processes.
+#
+# Helpers: cfg_edit (jq on config.json), cfg_raw (textual, last), ctr_args,
+# ns_add/ns_del/userns_add, mount_add/bind_add, run_ctr/ctr_sh/ctr_sh_ok (set
+# T_RC T_OUT T_ERR), rt (any runtime command), ctr_bg/ctr_wait, wait_for
+# (bounded polling, never a bare sleep), t_defer, assert_*, t_fail, t_skip.
+# An assertion failing inside $(...) still fails the test.
 #
 # Run:   bash tests/integration/lib.sh [-k PATTERN]... [-v] [FILE...]
 #        (or tests/run.sh, which also builds and runs the unit tests)
@@ -368,6 +375,11 @@ host_snapshot() {
 	find /sys/fs/cgroup -type d 2>/dev/null |
 		awk -v mine="$T_RUNID" -v re="$other" 'index($0, mine) || $0 !~ re' |
 		t__cgroup_filter | sort
+	# A runtime that bind-mounts the host's device nodes into the container
+	# and then chmods or chowns them there changes the host's nodes.
+	echo "## host device nodes"
+	stat -c '%n %F %t:%T %a %u:%g' /dev/null /dev/zero /dev/full /dev/random \
+		/dev/urandom /dev/tty 2>&1
 	echo "## runtime root"
 	[[ -d $T_ROOT ]] && find "$T_ROOT" -mindepth 1 | sort
 	echo "## processes"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features.h"
+#include "runtime-features.h"
 #include "spec.h"
 #include "tap.h"
 #include "banned.h"
