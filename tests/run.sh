@@ -6,13 +6,17 @@
 # line `N passed, M failed` (`, K skipped` when any); exit 0 iff M == 0.
 #
 # Usage: tests/run.sh [OPTIONS] [-k PATTERN]... [FILE...]
+#   (no option)       everything: build, unit and integration tests, then the
+#                     same again on an ASan+UBSan build, a short libFuzzer
+#                     burst per fuzz target, and the cgroup v2 VM stage
+#   --quick           build, unit and integration tests only
 #   -k PATTERN        only integration tests whose file::name contains PATTERN
 #                     (repeatable; unit tests are then not run)
 #   FILE...           only these integration test files
 #   --unit            build and unit tests only
 #   --integration     integration tests only (no build; with RUNTIME= this
 #                     runs them against another runtime, e.g. runc)
-#   --no-deps         do not call scripts/install-deps.sh test
+#   --no-deps         do not call scripts/install-deps.sh
 #   -v                show the output of passing integration tests too
 # Environment:
 #   BUILD_DIR         build directory (default: build), e.g. an ASan build
@@ -21,6 +25,7 @@
 #                     space-separated patterns of tests allowed to skip)
 #   T_TEST_TIMEOUT    seconds per integration test (default 60)
 #   T_KEEP=1          keep the temp dirs of failed integration tests
+#   FUZZ_SECONDS      seconds per fuzz target in the full run (default 20)
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,18 +33,19 @@ cd "$top" || exit 1
 : "${BUILD_DIR:=build}"
 export BUILD_DIR
 
-do_build=1 do_unit=1 do_integration=1 do_deps=1
+do_build=1 do_unit=1 do_integration=1 do_deps=1 do_extra=1
 integ_args=()
 while (($#)); do
 	case $1 in
-	--unit) do_integration=0; shift ;;
-	--integration) do_build=0; do_unit=0; shift ;;
+	--quick) do_extra=0; shift ;;
+	--unit) do_integration=0 do_extra=0; shift ;;
+	--integration) do_build=0 do_unit=0 do_extra=0; shift ;;
 	--no-deps) do_deps=0; shift ;;
-	-k) integ_args+=(-k "${2:?-k needs a pattern}"); do_unit=0; shift 2 ;;
+	-k) integ_args+=(-k "${2:?-k needs a pattern}"); do_unit=0 do_extra=0; shift 2 ;;
 	-v) integ_args+=(-v); shift ;;
 	-h | --help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "tests/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
-	*) integ_args+=("$1"); do_unit=0; shift ;;
+	*) integ_args+=("$1"); do_unit=0 do_extra=0; shift ;;
 	esac
 done
 
@@ -56,7 +62,7 @@ summary() {
 section() { printf '\n== %s\n' "$*"; }
 
 if ((do_deps)) && [[ -x scripts/install-deps.sh ]]; then
-	scripts/install-deps.sh test || { echo "tests/run.sh: installing test dependencies failed" >&2; failed=$((failed + 1)); summary; }
+	scripts/install-deps.sh test && { ((!do_extra)) || scripts/install-deps.sh ci; } || { echo "tests/run.sh: installing test dependencies failed" >&2; failed=$((failed + 1)); summary; }
 fi
 
 if ((do_build)); then
@@ -101,6 +107,70 @@ if ((do_integration)); then
 		failed=$((failed + 1))
 	fi
 	rm -f "$counts"
+fi
+
+# add_counts LOG: add a stage's closing "N passed, M failed[, K skipped]".
+add_counts() {
+	local line
+
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+	if [[ -z $line ]]; then
+		echo "tests/run.sh: the stage did not report its counts" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	read -r p _ f _ k _ <<<"${line//,/}"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${k:-0}))
+}
+
+# The whole suite again on an ASan+UBSan build: any report fails the test
+# that triggered it.
+sanitizer_stage() {
+	local dir=${BUILD_DIR}-asan log
+
+	section "ASan+UBSan build ($dir): unit and integration tests"
+	if [[ ! -f $dir/build.ninja ]]; then
+		meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false \
+			-Dbuildtype=debugoptimized >/dev/null || { failed=$((failed + 1)); return; }
+	fi
+	log=$(mktemp) || exit 1
+	HUTCH_SANITIZED=1 BUILD_DIR=$dir RUNTIME=$dir/hutch \
+		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+		bash "$0" --quick --no-deps | tee "$log"
+	add_counts "$log"
+	rm -f "$log"
+}
+
+# A short libFuzzer burst per target (clang, ASan+UBSan); a crash fails.
+fuzz_stage() {
+	local dir=${BUILD_DIR}-fuzz target work log
+
+	section "fuzzing (${FUZZ_SECONDS:-20} s per target)"
+	if [[ ! -f $dir/build.ninja ]]; then
+		CC=clang meson setup "$dir" -Dfuzz=true -Db_sanitize=address,undefined \
+			-Db_lundef=false >/dev/null || { failed=$((failed + 1)); return; }
+	fi
+	meson compile -C "$dir" >/dev/null || { failed=$((failed + 1)); return; }
+	for target in spec process; do
+		work=$(mktemp -d) log=$(mktemp)
+		if "$dir/tests/fuzz/fuzz-$target" -max_total_time="${FUZZ_SECONDS:-20}" \
+			-rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/spec.dict "$work" \
+			"tests/fuzz/corpus/$target" >"$log" 2>&1; then
+			echo "ok   fuzz-$target ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || tail -n 1 "$log"))"
+			passed=$((passed + 1))
+		else
+			echo "FAIL fuzz-$target"
+			tail -n 30 "$log" | sed 's/^/     | /'
+			failed=$((failed + 1))
+		fi
+		rm -rf "$work" "$log"
+	done
+}
+
+if ((do_extra)); then
+	sanitizer_stage
+	fuzz_stage
 fi
 
 echo
