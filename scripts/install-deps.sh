@@ -11,7 +11,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libjansson-dev libcap-dev libseccomp-dev)
-TEST_PKGS=(busybox-static iproute2 jq procps util-linux perl-base)
+TEST_PKGS=(busybox-static iproute2 jq procps util-linux perl-base containerd)
 CI_PKGS=(clang libclang-rt-14-dev)
 VM_PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio jq) # tests/v2vm: a cgroup v2 VM
 
@@ -24,7 +24,8 @@ die() {
 missing() {
 	local installed
 
-	installed=" $(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null |
+	# dpkg-query exits 1 for a package it has never seen: that is an answer.
+	installed=" $({ dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null || true; } |
 		awk '$1 == "installed" { printf "%s ", $2 }') "
 	for pkg in "$@"; do
 		[[ $installed == *" $pkg "* ]] || echo "$pkg"

@@ -17,15 +17,19 @@
 static const struct hutch_command commands[] = {
 	{"create", cmd_create, "create a container; its process waits for start"},
 	{"delete", cmd_delete, "delete a stopped container"},
+	{"events", cmd_events, "print resource statistics and OOM events of a container"},
 	{"exec", cmd_exec, "run a process in a running container"},
 	{"features", cmd_features, "print the features this runtime implements as JSON"},
 	{"kill", cmd_kill, "send a signal to a container"},
 	{"list", cmd_list, "list the containers"},
+	{"pause", cmd_pause, "suspend every process of a container"},
 	{"ps", cmd_ps, "show the processes of a container"},
+	{"resume", cmd_resume, "resume a paused container"},
 	{"run", cmd_run, "create and start a container, wait for it to exit"},
 	{"spec", cmd_spec, "write a default config.json"},
 	{"start", cmd_start, "start a created container"},
 	{"state", cmd_state, "print the state of a container as JSON"},
+	{"update", cmd_update, "update the resource limits of a container"},
 };
 
 static void
@@ -54,9 +58,11 @@ cmd_usage(const char *text)
 /* Errors go to stderr always, and to --log in the chosen format: engines
  * (containerd's shim, conmon) read the last "level":"error" line of it. */
 static void
-report_error(const struct hutch_globals *g, const char *text)
+report(const struct hutch_globals *g, const char *level, const char *text)
 {
-	fprintf(stderr, "hutch: %s\n", text);
+	bool error = strcmp(level, "error") == 0;
+
+	fprintf(stderr, "hutch: %s%s\n", error ? "" : "warning: ", text);
 	if (!g->log_path)
 		return;
 
@@ -71,7 +77,7 @@ report_error(const struct hutch_globals *g, const char *text)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-		fputs("{\"level\":\"error\",\"msg\":\"", log);
+		fprintf(log, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const char *p = text; *p; p++) {
 			unsigned char c = (unsigned char)*p;
 
@@ -84,9 +90,18 @@ report_error(const struct hutch_globals *g, const char *text)
 		}
 		fprintf(log, "\",\"time\":\"%s.%09ldZ\"}\n", stamp, ts.tv_nsec);
 	} else {
-		fprintf(log, "hutch: %s\n", text);
+		fprintf(log, "hutch: %s%s\n", error ? "" : "warning: ", text);
 	}
 	fclose(log);
+}
+
+void
+cmd_warn(const struct hutch_globals *g, const struct hutch_error *warn)
+{
+	char text[HUTCH_ERROR_MSG_MAX + 128];
+
+	if (warn->msg[0])
+		report(g, "warning", error_text(warn, text, sizeof(text)));
 }
 
 enum {
@@ -199,6 +214,6 @@ main(int argc, char **argv)
 	}
 	if (r >= 0)
 		return r;
-	report_error(&g, error_text(&err, text, sizeof(text)));
+	report(&g, "error", error_text(&err, text, sizeof(text)));
 	return err.exit_status ? err.exit_status : 1;
 }

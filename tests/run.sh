@@ -168,9 +168,27 @@ fuzz_stage() {
 	done
 }
 
+# The cgroup tests on a pure cgroup v2 kernel under qemu (tests/v2vm).
+v2vm_stage() {
+	local counts ok fail skip args=(--hutch "$BUILD_DIR/hutch")
+
+	section "cgroup v2 VM (tests/v2vm)"
+	((do_deps)) || args+=(--no-deps)
+	counts=$(mktemp) || exit 1
+	T_COUNTS_FILE=$counts tests/v2vm/run.sh "${args[@]}"
+	if read -r ok fail skip <"$counts" 2>/dev/null && [[ -n $ok ]]; then
+		passed=$((passed + ok)) failed=$((failed + fail)) skipped=$((skipped + skip))
+	else
+		echo "tests/run.sh: tests/v2vm/run.sh did not report" >&2
+		failed=$((failed + 1))
+	fi
+	rm -f "$counts"
+}
+
 if ((do_extra)); then
 	sanitizer_stage
 	fuzz_stage
+	v2vm_stage
 fi
 
 echo

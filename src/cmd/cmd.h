@@ -39,6 +39,10 @@ int cmd_delete(struct hutch_globals *g, int argc, char **argv, struct hutch_erro
 int cmd_list(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_ps(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_features(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_update(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_pause(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_resume(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
+int cmd_events(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 
 /* Shared flag handling (common.c).  Each returns 0 when the command should
  * go on, 1 when --help was printed, or a negative error. */
@@ -48,6 +52,12 @@ int cmd_parse_id_only(const char *cmd, int argc, char **argv, const char *usage,
 		      const char **id, struct hutch_error *err);
 int cmd_take_id(const char *cmd, int argc, char **argv, const char **id, struct hutch_error *err);
 int cmd_unknown_flag(const char *cmd, int argc, char **argv, struct hutch_error *err);
+
+/* Print a warning (hutch: warning: ...) to stderr and --log, if warn holds one. */
+void cmd_warn(const struct hutch_globals *g, const struct hutch_error *warn);
+
+/* Print a warning (hutch: warning: ...) to stderr and --log, if warn holds one. */
+void cmd_warn(const struct hutch_globals *g, const struct hutch_error *warn);
 
 /* Print "usage: ..." style text for a command's --help to stdout. */
 void cmd_usage(const char *usage);

@@ -1,6 +1,8 @@
 /*
  * hutch create [flags] ID: set a container up, its process waiting for start.
  */
+#include <errno.h>
+
 #include "cmd.h"
 #include "container.h"
 #include "banned.h"
@@ -24,5 +26,8 @@ cmd_create(struct hutch_globals *g, int argc, char **argv, struct hutch_error *e
 
 	if (r != 0)
 		return r > 0 ? 0 : r;
+	if (g->systemd_cgroup)
+		return error_msg(err, ENOTSUP,
+				 "--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs paths");
 	return container_create(&opts, err);
 }

@@ -19,6 +19,7 @@ cmd_delete(struct hutch_globals *g, int argc, char **argv, struct hutch_error *e
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct hutch_error warn = {0};
 	const char *id;
 	bool force = false;
 	int c, r;
@@ -37,5 +38,7 @@ cmd_delete(struct hutch_globals *g, int argc, char **argv, struct hutch_error *e
 	r = cmd_take_id("delete", argc, argv, &id, err);
 	if (r < 0)
 		return r;
-	return container_delete(g->root, id, force, err);
+	r = container_delete(g->root, id, force, &warn, err);
+	cmd_warn(g, &warn);
+	return r;
 }

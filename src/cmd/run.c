@@ -1,6 +1,8 @@
 /*
  * hutch run [flags] ID: create + start + wait.
  */
+#include <errno.h>
+
 #include "cmd.h"
 #include "container.h"
 #include "banned.h"
@@ -26,5 +28,8 @@ cmd_run(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)
 
 	if (r != 0)
 		return r > 0 ? 0 : r;
+	if (g->systemd_cgroup)
+		return error_msg(err, ENOTSUP,
+				 "--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs paths");
 	return container_run(&opts, err);
 }

@@ -51,7 +51,7 @@ cgroup_limit_str(int64_t v, char buf[static 21])
 
 int
 cgroup_swap_to_v2(int64_t swap, int64_t limit, char buf[static 21], const char **out,
-		  struct hutch_error *err)
+                  struct hutch_error *err)
 {
 	*out = NULL;
 	/* v1 compatibility: an unlimited memory with swap left unset means
@@ -72,13 +72,14 @@ cgroup_swap_to_v2(int64_t swap, int64_t limit, char buf[static 21], const char *
 		return 0;
 	}
 	if (limit <= 0)
-		return error_msg(err, EINVAL,
-				 "linux.resources.memory.swap: needs a memory limit (memory.limit) on "
-				 "cgroup v2, where swap is limited on its own");
+		return error_msg(
+		    err, EINVAL,
+		    "linux.resources.memory.swap: needs a memory limit (memory.limit) on "
+		    "cgroup v2, where swap is limited on its own");
 	if (swap < limit)
 		return error_msg(err, EINVAL,
-				 "linux.resources.memory.swap: smaller than the memory limit "
-				 "(swap counts memory too)");
+		                 "linux.resources.memory.swap: smaller than the memory limit "
+		                 "(swap counts memory too)");
 	*out = cgroup_limit_str(swap - limit, buf);
 	return 0;
 }
@@ -180,14 +181,9 @@ struct duration_unit {
 
 /* Longest names first: "ms" before "m", "ns" before nothing. */
 static const struct duration_unit duration_units[] = {
-	{"ns", 1},
-	{"us", 1000},
-	{"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
-	{"\xce\xbcs", 1000}, /* U+03BC Greek mu */
-	{"ms", 1000000},
-	{"s", 1000000000ull},
-	{"m", 60000000000ull},
-	{"h", 3600000000000ull},
+    {"ns", 1},           {"us", 1000},         {"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
+    {"\xce\xbcs", 1000},                                            /* U+03BC Greek mu */
+    {"ms", 1000000},     {"s", 1000000000ull}, {"m", 60000000000ull}, {"h", 3600000000000ull},
 };
 
 static const struct duration_unit *

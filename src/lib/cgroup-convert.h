@@ -26,7 +26,7 @@ uint64_t cgroup_blkio_to_io_weight(uint64_t weight);
  * swap without a memory limit to subtract, or below it, is -EINVAL with
  * err naming linux.resources.memory.swap. */
 int cgroup_swap_to_v2(int64_t swap, int64_t limit, char buf[static 21], const char **out,
-		      struct hutch_error *err);
+                      struct hutch_error *err);
 
 /* The text of a v2 limit file (memory.max, memory.low, pids.max ...):
  * -1 -> "max", else the number.  buf needs 21 bytes. */

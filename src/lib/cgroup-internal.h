@@ -19,12 +19,17 @@
 #include "cgroup.h"
 
 /* The v2 mount point on a pure v2 host, and the usual v1 / hybrid root. */
-#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CGROUP_ROOT    "/sys/fs/cgroup"
 #define CGROUP_UNIFIED "/sys/fs/cgroup/unified"
 
-/* The parent of containers without linux.cgroupsPath ("hutch/<id>").  It
- * belongs to hutch: destroy removes it once it is empty. */
+/* The parent of containers without linux.cgroupsPath ("hutch/<id>"). */
 #define CGROUP_DEFAULT_PARENT "hutch"
+
+/* Set on every cgroup directory hutch makes, so that a later `delete` (in
+ * another process, with only the path in state.json) removes the parents
+ * it made and no other: kernfs keeps trusted.* attributes on v1 and v2
+ * alike. */
+#define CGROUP_MADE_XATTR "trusted.hutch.made"
 
 /* Bounds of the waits that have no kernel notification to wait on (v1
  * freezer, v1 emptiness): 1 ms steps, then an error. */
@@ -36,7 +41,7 @@ struct cgroup_ops {
 	int (*create)(struct cgroup *cg, const struct spec_resources *res, struct hutch_error *err);
 	int (*enter)(const struct cgroup *cg, pid_t pid, struct hutch_error *err);
 	int (*set)(const struct cgroup *cg, const struct spec_resources *res,
-		   struct hutch_error *err);
+	           struct hutch_error *err);
 	int (*freeze)(const struct cgroup *cg, bool frozen, struct hutch_error *err);
 	bool (*is_frozen)(const struct cgroup *cg);
 	/* The directory that lists the processes (cgroup.procs), malloc'd;
@@ -77,14 +82,14 @@ struct cgroup_needs {
  * cannot honour is an error naming it, a field it ignores as runc does is
  * skipped) and list the controllers they need.  Pure. */
 int cgroup_resources_needs(const struct spec_resources *res, bool v2, struct cgroup_needs *needs,
-			   struct hutch_error *err);
+                           struct hutch_error *err);
 
 /* ---- files (cgroup.c) ---- */
 
 /* Write value to dir/file; on failure the message names field (if any)
  * and the file. */
 int cg_write(const char *dir, const char *file, const char *value, const char *field,
-	     struct hutch_error *err);
+             struct hutch_error *err);
 /* Read a small file into buf (NUL-terminated, trailing newline cut);
  * -errno on failure, nothing reported. */
 int cg_read(const char *dir, const char *file, char *buf, size_t size);
@@ -104,9 +109,10 @@ int cg_signal_tree(const char *dir, int sig, struct hutch_error *err);
 /* rmdir dir after its child cgroups (EBUSY retried for a short while, a
  * missing dir is fine). */
 int cg_remove_tree(const char *dir, struct hutch_error *err);
-/* After the leaf dir is gone: remove its parent too when it is hutch's
- * default parent and empty. */
-void cg_remove_default_parent(const char *leaf_dir);
+/* After the leaf dir is gone: remove its parents that hutch made (marked
+ * with CGROUP_MADE_XATTR) and that are empty now, upwards, never `top`
+ * (the hierarchy's mount point) or above. */
+void cg_remove_made_parents(const char *leaf_dir, const char *top);
 
 /* Sleep 1 ms (the step of the bounded waits). */
 void cg_sleep_ms(long ms);

@@ -158,7 +158,11 @@ cgroup_mount(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 	v2.type = "cgroup2";
 	v2.source = "cgroup2";
 	v2.data = NULL;
-	r = mount_new_fs(rootfd, &v2, err);
+	/* Outside a cgroup namespace of its own a new cgroup2 mount would show
+	 * the whole tree, and would reset the host's superblock-wide options
+	 * (nsdelegate, memory_recursiveprot): bind our own cgroup instead. */
+	r = sb->spec->linux.namespaces[SPEC_NS_CGROUP].present ? mount_new_fs(rootfd, &v2, err)
+							       : -EPERM;
 	if (r == -EPERM || r == -EBUSY) {
 		/* No cgroup namespace of our own: show only our own cgroup. */
 		_cleanup_free_ char *cgroups = NULL, *source = NULL;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -67,8 +68,8 @@ unescape(char *s)
 static char *
 controllers_of(const char *opts)
 {
-	static const char *const skip[] = {"rw", "ro", "xattr", "noprefix", "clone_children",
-					   "cpuset_v2_mode", "favordynmods"};
+	static const char *const skip[] = {
+	    "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode", "favordynmods"};
 	_cleanup_free_ char *copy = xstrdup(opts);
 	char *out = xcalloc(1, strlen(opts) + 1), *save = NULL;
 
@@ -191,14 +192,14 @@ hier_find(const struct hiers *hs, const char *controller)
 /* The container's directory in the hierarchy of controller, malloc'd. */
 static int
 ctrl_dir(const struct hiers *hs, const char *path, const char *controller, const char *field,
-	 char **dir, struct hutch_error *err)
+         char **dir, struct hutch_error *err)
 {
 	const struct hier *h = hier_find(hs, controller);
 
 	*dir = h ? hier_dir(h, path) : NULL;
 	if (!*dir)
 		return error_msg(err, EOPNOTSUPP, "%s: the %s controller is not available",
-				 field ? field : "cgroup", controller);
+		                 field ? field : "cgroup", controller);
 	return 0;
 }
 
@@ -230,14 +231,13 @@ struct v1_ctx {
 
 static int
 ctx_dir(const struct v1_ctx *c, const char *controller, const char *field, char **dir,
-	struct hutch_error *err)
+        struct hutch_error *err)
 {
 	return ctrl_dir(c->hs, c->path, controller, field, dir, err);
 }
 
 static int
-write_i64(const char *dir, const char *file, int64_t v, const char *field,
-	  struct hutch_error *err)
+write_i64(const char *dir, const char *file, int64_t v, const char *field, struct hutch_error *err)
 {
 	char buf[24];
 
@@ -272,8 +272,8 @@ static const struct scalar scalars[] = {
     {"linux.resources.cpu.shares", "cpu", "cpu.shares", RES(cpu.shares), SCALAR_U64},
     {"linux.resources.cpu.idle", "cpu", "cpu.idle", RES(cpu.idle), SCALAR_I64},
     {"linux.resources.pids.limit", "pids", "pids.max", RES(pids_limit), SCALAR_PIDS},
-    {"linux.resources.blockIO.leafWeight", "blkio", "blkio.leaf_weight",
-     RES(block_io.leaf_weight), SCALAR_U64},
+    {"linux.resources.blockIO.leafWeight", "blkio", "blkio.leaf_weight", RES(block_io.leaf_weight),
+     SCALAR_U64},
 };
 
 static int
@@ -325,9 +325,9 @@ check_usage(const char *dir, int64_t limit, struct hutch_error *err)
 		return 0;
 	if ((uint64_t)limit < usage)
 		return error_msg(err, EBUSY,
-				 F_LIMIT ": %" PRId64 " is below the current usage of %" PRIu64
-					 " bytes (checkBeforeUpdate)",
-				 limit, usage);
+		                 F_LIMIT ": %" PRId64 " is below the current usage of %" PRIu64
+		                         " bytes (checkBeforeUpdate)",
+		                 limit, usage);
 	return 0;
 }
 
@@ -376,15 +376,15 @@ apply_memory_flags(const struct v1_ctx *c, struct hutch_error *err)
 	if (res->memory.disable_oom_killer) {
 		r = ctx_dir(c, "memory", "linux.resources.memory.disableOOMKiller", &dir, err);
 		if (r < 0 || (r = cg_write(dir, "memory.oom_control", "1",
-					   "linux.resources.memory.disableOOMKiller", err)) < 0)
+		                           "linux.resources.memory.disableOOMKiller", err)) < 0)
 			return r;
 	}
 	if (res->memory.has_use_hierarchy) {
 		free(dir);
 		r = ctx_dir(c, "memory", "linux.resources.memory.useHierarchy", &dir, err);
 		if (r < 0 || (r = cg_write(dir, "memory.use_hierarchy",
-					   res->memory.use_hierarchy ? "1" : "0",
-					   "linux.resources.memory.useHierarchy", err)) < 0)
+		                           res->memory.use_hierarchy ? "1" : "0",
+		                           "linux.resources.memory.useHierarchy", err)) < 0)
 			return r;
 	}
 	return 0;
@@ -405,11 +405,11 @@ apply_cpu_rt(const struct v1_ctx *c, struct hutch_error *err)
 	/* The period first: the runtime must fit into it. */
 	if (res->cpu.realtime_period.set &&
 	    (r = write_i64(dir, "cpu.rt_period_us", (int64_t)res->cpu.realtime_period.value,
-			   "linux.resources.cpu.realtimePeriod", err)) < 0)
+	                   "linux.resources.cpu.realtimePeriod", err)) < 0)
 		return r;
 	if (res->cpu.realtime_runtime.set)
 		return write_i64(dir, "cpu.rt_runtime_us", res->cpu.realtime_runtime.value,
-				 "linux.resources.cpu.realtimeRuntime", err);
+		                 "linux.resources.cpu.realtimeRuntime", err);
 	return 0;
 }
 
@@ -433,7 +433,7 @@ apply_cpu_bandwidth(const struct v1_ctx *c, struct hutch_error *err)
 		return r;
 	if (period) {
 		r = write_i64(dir, "cpu.cfs_period_us", (int64_t)res->cpu.period.value,
-			      "linux.resources.cpu.period", err);
+		              "linux.resources.cpu.period", err);
 		if (r == -EINVAL && quota)
 			period_again = true;
 		else if (r < 0)
@@ -441,7 +441,7 @@ apply_cpu_bandwidth(const struct v1_ctx *c, struct hutch_error *err)
 	}
 	if (burst) {
 		r = write_i64(dir, "cpu.cfs_burst_us", (int64_t)res->cpu.burst.value,
-			      "linux.resources.cpu.burst", err);
+		              "linux.resources.cpu.burst", err);
 		if (r == -EINVAL && quota)
 			burst_again = true;
 		else if (r < 0)
@@ -450,13 +450,13 @@ apply_cpu_bandwidth(const struct v1_ctx *c, struct hutch_error *err)
 	if (!quota)
 		return 0;
 	r = write_i64(dir, "cpu.cfs_quota_us", res->cpu.quota.value, "linux.resources.cpu.quota",
-		      err);
+	              err);
 	if (r == 0 && period_again)
 		r = write_i64(dir, "cpu.cfs_period_us", (int64_t)res->cpu.period.value,
-			      "linux.resources.cpu.period", err);
+		              "linux.resources.cpu.period", err);
 	if (r == 0 && burst_again)
 		r = write_i64(dir, "cpu.cfs_burst_us", (int64_t)res->cpu.burst.value,
-			      "linux.resources.cpu.burst", err);
+		              "linux.resources.cpu.burst", err);
 	return r;
 }
 
@@ -469,8 +469,9 @@ apply_cpuset(const struct v1_ctx *c, struct hutch_error *err)
 
 	if (!res->cpu.cpus && !res->cpu.mems)
 		return 0;
-	r = ctx_dir(c, "cpuset", res->cpu.cpus ? "linux.resources.cpu.cpus" : "linux.resources.cpu.mems",
-		    &dir, err);
+	r = ctx_dir(c, "cpuset",
+	            res->cpu.cpus ? "linux.resources.cpu.cpus" : "linux.resources.cpu.mems", &dir,
+	            err);
 	if (r < 0)
 		return r;
 	if (res->cpu.cpus &&
@@ -483,7 +484,7 @@ apply_cpuset(const struct v1_ctx *c, struct hutch_error *err)
 
 static int
 write_dev(const char *dir, const char *file, int64_t major, int64_t minor, uint64_t v,
-	  const char *field, struct hutch_error *err)
+          const char *field, struct hutch_error *err)
 {
 	char buf[80];
 
@@ -513,8 +514,8 @@ static int
 apply_throttles(const char *dir, const struct spec_resources *res, struct hutch_error *err)
 {
 	for (size_t t = 0; t < ARRAY_SIZE(throttles); t++) {
-		const struct spec_block_device_rate *rates =
-		    *(struct spec_block_device_rate *const *)((const char *)res + throttles[t].list);
+		const struct spec_block_device_rate *rates = *(
+		    struct spec_block_device_rate *const *)((const char *)res + throttles[t].list);
 		size_t n = *(const size_t *)((const char *)res + throttles[t].count);
 
 		for (size_t i = 0; i < n; i++) {
@@ -523,7 +524,7 @@ apply_throttles(const char *dir, const struct spec_resources *res, struct hutch_
 
 			snprintf(field, sizeof(field), "%s[%zu]", throttles[t].field, i);
 			r = write_dev(dir, throttles[t].file, rates[i].major, rates[i].minor,
-				      rates[i].rate, field, err);
+			              rates[i].rate, field, err);
 			if (r < 0)
 				return r;
 		}
@@ -535,7 +536,7 @@ apply_throttles(const char *dir, const struct spec_resources *res, struct hutch_
  * kernel offers. */
 static int
 weight_files(const char *dir, const char **weight, const char **device, const char *field,
-	     struct hutch_error *err)
+             struct hutch_error *err)
 {
 	if (cg_exists(dir, "blkio.weight")) {
 		*weight = "blkio.weight";
@@ -544,10 +545,11 @@ weight_files(const char *dir, const char **weight, const char **device, const ch
 		*weight = "blkio.bfq.weight";
 		*device = "blkio.bfq.weight_device";
 	} else {
-		return error_msg(err, EOPNOTSUPP,
-				 "%s: no blkio.weight or blkio.bfq.weight in '%s' (no I/O scheduler "
-				 "with weights)",
-				 field, dir);
+		return error_msg(
+		    err, EOPNOTSUPP,
+		    "%s: no blkio.weight or blkio.bfq.weight in '%s' (no I/O scheduler "
+		    "with weights)",
+		    field, dir);
 	}
 	return 0;
 }
@@ -570,26 +572,26 @@ apply_blkio(const struct v1_ctx *c, struct hutch_error *err)
 		return r;
 	if (res->block_io.weight.set || res->block_io.n_weight_devices) {
 		r = weight_files(dir, &weight, &device,
-				 res->block_io.weight.set ? "linux.resources.blockIO.weight"
-							  : "linux.resources.blockIO.weightDevice",
-				 err);
+		                 res->block_io.weight.set ? "linux.resources.blockIO.weight"
+		                                          : "linux.resources.blockIO.weightDevice",
+		                 err);
 		if (r < 0)
 			return r;
 	}
 	if (res->block_io.weight.set &&
 	    (r = write_i64(dir, weight, (int64_t)res->block_io.weight.value,
-			   "linux.resources.blockIO.weight", err)) < 0)
+	                   "linux.resources.blockIO.weight", err)) < 0)
 		return r;
 	for (size_t i = 0; i < res->block_io.n_weight_devices; i++) {
 		char field[80];
 
 		snprintf(field, sizeof(field), "linux.resources.blockIO.weightDevice[%zu]", i);
 		if (wd[i].weight.set && (r = write_dev(dir, device, wd[i].major, wd[i].minor,
-						       wd[i].weight.value, field, err)) < 0)
+		                                       wd[i].weight.value, field, err)) < 0)
 			return r;
 		if (wd[i].leaf_weight.set &&
 		    (r = write_dev(dir, "blkio.leaf_weight_device", wd[i].major, wd[i].minor,
-				   wd[i].leaf_weight.value, field, err)) < 0)
+		                   wd[i].leaf_weight.value, field, err)) < 0)
 			return r;
 	}
 	return apply_throttles(dir, res, err);
@@ -627,7 +629,7 @@ apply_network(const struct v1_ctx *c, struct hutch_error *err)
 		r = ctx_dir(c, "net_cls", "linux.resources.network.classID", &cls, err);
 		if (r == 0)
 			r = write_i64(cls, "net_cls.classid", (int64_t)res->network.class_id.value,
-				      "linux.resources.network.classID", err);
+			              "linux.resources.network.classID", err);
 	}
 	if (r == 0 && res->network.n_priorities)
 		r = ctx_dir(c, "net_prio", "linux.resources.network.priorities", &prio, err);
@@ -657,15 +659,35 @@ apply_rdma(const struct v1_ctx *c, struct hutch_error *err)
 		_cleanup_free_ char *value = NULL;
 
 		if (l->hca_handles.set)
-			snprintf(handles, sizeof(handles), " hca_handle=%" PRIu64, l->hca_handles.value);
+			snprintf(handles, sizeof(handles), " hca_handle=%" PRIu64,
+			         l->hca_handles.value);
 		if (l->hca_objects.set)
-			snprintf(objects, sizeof(objects), " hca_object=%" PRIu64, l->hca_objects.value);
+			snprintf(objects, sizeof(objects), " hca_object=%" PRIu64,
+			         l->hca_objects.value);
 		value = xasprintf("%s%s%s", l->device, handles, objects);
 		snprintf(field, sizeof(field), "linux.resources.rdma[\"%.64s\"]", l->device);
 		r = cg_write(dir, "rdma.max", value, field, err);
 	}
 	return r;
 }
+
+/* What every container may use whatever its rules say, appended after
+ * them as runc does: mknod of any node (using one is what the rules
+ * decide), and the standard nodes the sandbox creates in /dev (null,
+ * zero, full, random, urandom, tty, console, ptmx and the ptys). */
+static const struct spec_device_rule default_allowed[] = {
+    {.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
+    {.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
+    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    /* null */
+    {.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    /* zero */
+    {.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    /* full */
+    {.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    /* random */
+    {.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    /* urandom */
+    {.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    /* tty */
+    {.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    /* console */
+    {.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    /* ptmx */
+    {.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, /* pts/N */
+};
 
 static void
 dev_number(char *buf, size_t size, int64_t n)
@@ -676,9 +698,25 @@ dev_number(char *buf, size_t size, int64_t n)
 		snprintf(buf, size, "%" PRId64, n);
 }
 
+static int
+write_device_rule(const char *dir, const struct spec_device_rule *d, const char *field,
+                  struct hutch_error *err)
+{
+	char major[24], minor[24], value[80];
+
+	dev_number(major, sizeof(major), d->major);
+	dev_number(minor, sizeof(minor), d->minor);
+	if (d->type == 'a')
+		snprintf(value, sizeof(value), "a");
+	else
+		snprintf(value, sizeof(value), "%c %s:%s %s", d->type, major, minor, d->access);
+	return cg_write(dir, d->allow ? "devices.allow" : "devices.deny", value, field, err);
+}
+
 /* The rules in order, each to devices.allow or devices.deny: the kernel
  * applies them as the spec means them (a later rule overrides an earlier
- * one; "a" resets the list). */
+ * one; "a" resets the list to allow-all or deny-all).  "a" with an access
+ * subset has no v1 form: it is written as "a" (all), as runc does. */
 static int
 apply_devices(const struct v1_ctx *c, struct hutch_error *err)
 {
@@ -689,15 +727,13 @@ apply_devices(const struct v1_ctx *c, struct hutch_error *err)
 		return 0;
 	r = ctx_dir(c, "devices", "linux.resources.devices", &dir, err);
 	for (size_t i = 0; r == 0 && i < c->res->n_devices; i++) {
-		const struct spec_device_rule *d = &c->res->devices[i];
-		char major[24], minor[24], field[64], value[80];
+		char field[64];
 
-		dev_number(major, sizeof(major), d->major);
-		dev_number(minor, sizeof(minor), d->minor);
-		snprintf(value, sizeof(value), "%c %s:%s %s", d->type, major, minor, d->access);
 		snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
-		r = cg_write(dir, d->allow ? "devices.allow" : "devices.deny", value, field, err);
+		r = write_device_rule(dir, &c->res->devices[i], field, err);
 	}
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(default_allowed); i++)
+		r = write_device_rule(dir, &default_allowed[i], "linux.resources.devices", err);
 	return r;
 }
 
@@ -706,8 +742,9 @@ typedef int (*apply_step)(const struct v1_ctx *c, struct hutch_error *err);
 /* Limits before flags that depend on them; the cpuset before anything
  * could need its CPUs. */
 static const apply_step apply_steps[] = {
-    apply_cpuset, apply_memory_limits, apply_scalars, apply_memory_flags, apply_cpu_rt,
-    apply_cpu_bandwidth, apply_blkio, apply_hugetlb, apply_network, apply_rdma, apply_devices,
+    apply_cpuset,  apply_memory_limits, apply_scalars, apply_memory_flags,
+    apply_cpu_rt,  apply_cpu_bandwidth, apply_blkio,   apply_hugetlb,
+    apply_network, apply_rdma,          apply_devices,
 };
 
 /* Every controller the resources need must be mounted: checked before the
@@ -721,7 +758,7 @@ check_needs(const struct hiers *hs, const struct spec_resources *res, struct hut
 	for (size_t i = 0; r == 0 && i < needs.n; i++)
 		if (!hier_find(hs, needs.v[i].controller))
 			r = error_msg(err, EOPNOTSUPP, "%s: the %s controller is not available",
-				      needs.v[i].field, needs.v[i].controller);
+			              needs.v[i].field, needs.v[i].controller);
 	return r;
 }
 
@@ -777,7 +814,7 @@ cpuset_inherit(const char *parent, const char *dir, struct hutch_error *err)
 /* Make path in h, level by level.  *leaf: the last level was made here. */
 static int
 make_dirs(const struct hier *h, const char *path, struct cg_made *made, bool *leaf,
-	  struct hutch_error *err)
+          struct hutch_error *err)
 {
 	_cleanup_free_ char *dir = hier_dir(h, path), *cur = NULL;
 	bool cpuset = has_controller(h, "cpuset");
@@ -785,8 +822,9 @@ make_dirs(const struct hier *h, const char *path, struct cg_made *made, bool *le
 	int r;
 
 	if (!dir)
-		return error_msg(err, ENOENT, "cgroup '%s' is outside the %s hierarchy mounted at '%s'",
-				 path, *h->controllers ? h->controllers : "unified", h->mnt);
+		return error_msg(err, ENOENT,
+		                 "cgroup '%s' is outside the %s hierarchy mounted at '%s'", path,
+		                 *h->controllers ? h->controllers : "unified", h->mnt);
 	base = strlen(h->mnt);
 	cur = xstrdup(dir);
 	for (size_t i = base + 1;; i++) {
@@ -797,7 +835,8 @@ make_dirs(const struct hier *h, const char *path, struct cg_made *made, bool *le
 		cur[i] = '\0';
 		r = cg_mkdir(made, cur, leaf, err);
 		if (r == 0 && cpuset) {
-			_cleanup_free_ char *parent = xasprintf("%.*s", (int)(strrchr(cur, '/') - cur), cur);
+			_cleanup_free_ char *parent =
+			    xasprintf("%.*s", (int)(strrchr(cur, '/') - cur), cur);
 
 			r = cpuset_inherit(parent, cur, err);
 		}
@@ -813,7 +852,7 @@ make_dirs(const struct hier *h, const char *path, struct cg_made *made, bool *le
  * mkdir of it and of the leaf (ENOENT): start that hierarchy again. */
 static int
 make_dirs_retry(const struct hier *h, const char *path, struct cg_made *made, bool *leaf,
-		struct hutch_error *err)
+                struct hutch_error *err)
 {
 	int r;
 
@@ -837,8 +876,8 @@ check_empty(const char *dir, struct hutch_error *err)
 		return r;
 	if (n > 0)
 		return error_msg(err, EBUSY,
-				 "container's cgroup is not empty: %zu process(es) found in '%s'", n,
-				 dir);
+		                 "container's cgroup is not empty: %zu process(es) found in '%s'",
+		                 n, dir);
 	return 0;
 }
 
@@ -928,7 +967,7 @@ v1_freeze(const struct cgroup *cg, bool frozen, struct hutch_error *err)
 	if (frozen)
 		cg_write(dir, "freezer.state", "THAWED", NULL, err);
 	return error_msg(err, ETIMEDOUT, "%s '%s': still not %s after %d ms",
-			 frozen ? "freeze" : "thaw", dir, want, CGROUP_FREEZE_TIMEOUT_MS);
+	                 frozen ? "freeze" : "thaw", dir, want, CGROUP_FREEZE_TIMEOUT_MS);
 }
 
 static bool
@@ -996,8 +1035,9 @@ v1_wait_empty(const struct cgroup *cg, struct hutch_error *err)
 		if (r <= 0)
 			return r;
 		if (ms >= CGROUP_EMPTY_TIMEOUT_MS)
-			return error_msg(err, ETIMEDOUT, "cgroup '%s': %d process(es) still alive after %d ms",
-					 dir, r, CGROUP_EMPTY_TIMEOUT_MS);
+			return error_msg(err, ETIMEDOUT,
+			                 "cgroup '%s': %d process(es) still alive after %d ms", dir,
+			                 r, CGROUP_EMPTY_TIMEOUT_MS);
 		cg_sleep_ms(1);
 	}
 	return 0;
@@ -1022,7 +1062,7 @@ v1_remove(const struct cgroup *cg, struct hutch_error *err)
 		if (r < 0 && first == 0)
 			first = r;
 		if (r == 0)
-			cg_remove_default_parent(dir);
+			cg_remove_made_parents(dir, hs.h[i].mnt);
 	}
 	hiers_free(&hs);
 	return first;
@@ -1110,9 +1150,9 @@ static json_t *
 memory_entry(const char *dir, const char *prefix)
 {
 	static const char *const keys[][2] = {{"limit", "limit_in_bytes"},
-					      {"usage", "usage_in_bytes"},
-					      {"max", "max_usage_in_bytes"},
-					      {"failcnt", "failcnt"}};
+	                                      {"usage", "usage_in_bytes"},
+	                                      {"max", "max_usage_in_bytes"},
+	                                      {"failcnt", "failcnt"}};
 	json_t *e = json_object();
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -1181,8 +1221,8 @@ blkio_entries(const char *dir, const char *file)
 		if (sscanf(line, "%llu:%llu %15s %llu", &major, &minor, op, &value) != 4)
 			continue;
 		json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:I}", "major",
-						     (json_int_t)major, "minor", (json_int_t)minor,
-						     "op", op, "value", (json_int_t)value));
+		                                     (json_int_t)major, "minor", (json_int_t)minor,
+		                                     "op", op, "value", (json_int_t)value));
 	}
 	return arr;
 }
@@ -1217,7 +1257,7 @@ stats_blkio(const struct hiers *hs, const char *path)
 	if (ctrl_dir(hs, path, "blkio", NULL, &dir, &ignored) < 0)
 		return blkio;
 	json_object_set_new(blkio, "ioServiceBytesRecursive",
-			    blkio_recursive(dir, "io_service_bytes"));
+	                    blkio_recursive(dir, "io_service_bytes"));
 	json_object_set_new(blkio, "ioServicedRecursive", blkio_recursive(dir, "io_serviced"));
 	return blkio;
 }

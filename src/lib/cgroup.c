@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 
 #include "cgroup-internal.h"
@@ -112,7 +113,7 @@ append_components(char **out, const char *rel, struct hutch_error *err)
 
 		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
 			return error_msg(err, EINVAL,
-					 "linux.cgroupsPath: '%.64s' has a '%s' component", rel, c);
+			                 "linux.cgroupsPath: '%.64s' has a '%s' component", rel, c);
 		joined = xasprintf("%s/%s", *out, c);
 		free(*out);
 		*out = joined;
@@ -130,18 +131,18 @@ is_systemd_form(const char *p)
 }
 
 int
-cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id,
-	    struct hutch_error *err)
+cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, struct hutch_error *err)
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL;
 	int r;
 
 	*cg = (struct cgroup){.mode = cgroup_mode()};
 	if (cgroups_path && is_systemd_form(cgroups_path))
-		return error_msg(err, EINVAL,
-				 "linux.cgroupsPath: '%.64s' is in systemd's slice:prefix:name form, "
-				 "which needs the systemd cgroup driver (hutch has none)",
-				 cgroups_path);
+		return error_msg(
+		    err, EINVAL,
+		    "linux.cgroupsPath: '%.64s' is in systemd's slice:prefix:name form, "
+		    "which needs the systemd cgroup driver (hutch has none)",
+		    cgroups_path);
 	rel = cgroups_path ? xstrdup(cgroups_path) : xasprintf(CGROUP_DEFAULT_PARENT "/%s", id);
 	if (rel[0] == '/') {
 		path = xstrdup("");
@@ -155,8 +156,9 @@ cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id,
 		return r;
 	/* Killing "everything in it" on delete must never mean the host. */
 	if (path[0] == '\0')
-		return error_msg(err, EINVAL,
-				 "linux.cgroupsPath: the root cgroup cannot be a container's cgroup");
+		return error_msg(
+		    err, EINVAL,
+		    "linux.cgroupsPath: the root cgroup cannot be a container's cgroup");
 	cg->path = TAKE_PTR(path);
 	return 0;
 }
@@ -354,8 +356,8 @@ static const struct field_rule field_rules[] = {
      "io", APPLY, APPLY, NULL},
     {F("blockIO.throttleReadIOPSDevice"), RES(block_io.n_throttle_read_iops), KIND_COUNT, "blkio",
      "io", APPLY, APPLY, NULL},
-    {F("blockIO.throttleWriteIOPSDevice"), RES(block_io.n_throttle_write_iops), KIND_COUNT,
-     "blkio", "io", APPLY, APPLY, NULL},
+    {F("blockIO.throttleWriteIOPSDevice"), RES(block_io.n_throttle_write_iops), KIND_COUNT, "blkio",
+     "io", APPLY, APPLY, NULL},
     {F("hugepageLimits"), RES(n_hugepage_limits), KIND_COUNT, "hugetlb", "hugetlb", APPLY, APPLY,
      NULL},
     {F("network.classID"), RES(network.class_id), KIND_OPT, "net_cls", "net_cls", APPLY, REFUSE,
@@ -417,7 +419,7 @@ unified_needs(const struct spec_resources *res, struct cgroup_needs *needs)
 
 int
 cgroup_resources_needs(const struct spec_resources *res, bool v2, struct cgroup_needs *needs,
-		       struct hutch_error *err)
+                       struct hutch_error *err)
 {
 	needs->n = 0;
 	if (!res)
@@ -433,7 +435,7 @@ cgroup_resources_needs(const struct spec_resources *res, bool v2, struct cgroup_
 			return error_msg(err, EOPNOTSUPP, "%s: %s", rule->field, rule->refusal);
 		if (action == REFUSE)
 			return error_msg(err, EOPNOTSUPP, "%s: the %s controller is not available",
-					 rule->field, controller);
+			                 rule->field, controller);
 		if (controller)
 			need_add(needs, controller, strlen(controller), rule->field);
 	}
@@ -446,7 +448,7 @@ cgroup_resources_needs(const struct spec_resources *res, bool v2, struct cgroup_
 
 int
 cg_write(const char *dir, const char *file, const char *value, const char *field,
-	 struct hutch_error *err)
+         struct hutch_error *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -504,7 +506,7 @@ cg_read_u64(const char *dir, const char *file, uint64_t *out)
 /* Call fn for each "key value" line of a keyed file. */
 static int
 each_key(const char *dir, const char *file, void (*fn)(const char *key, uint64_t v, void *ctx),
-	 void *ctx)
+         void *ctx)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file), *text = NULL;
 	struct hutch_error ignored;
@@ -681,19 +683,20 @@ cg_remove_tree(const char *dir, struct hutch_error *err)
 }
 
 void
-cg_remove_default_parent(const char *leaf_dir)
+cg_remove_made_parents(const char *leaf_dir, const char *top)
 {
-	_cleanup_free_ char *parent = xstrdup(leaf_dir);
-	char *slash = strrchr(parent, '/');
-	const char *name;
+	_cleanup_free_ char *dir = xstrdup(leaf_dir);
+	size_t top_len = strlen(top);
+	char *slash;
+	char mark;
 
-	if (!slash)
-		return;
-	*slash = '\0';
-	name = strrchr(parent, '/');
-	/* Fails (EBUSY) while other containers live there: fine. */
-	if (name && strcmp(name + 1, CGROUP_DEFAULT_PARENT) == 0)
-		rmdir(parent);
+	/* Stops at the first parent not made by hutch, or busy (other
+	 * containers live there: EBUSY), or gone. */
+	while ((slash = strrchr(dir, '/')) && (size_t)(slash - dir) > top_len) {
+		*slash = '\0';
+		if (getxattr(dir, CGROUP_MADE_XATTR, &mark, sizeof(mark)) < 0 || rmdir(dir) < 0)
+			return;
+	}
 }
 
 int
@@ -701,6 +704,9 @@ cg_mkdir(struct cg_made *made, const char *dir, bool *created, struct hutch_erro
 {
 	*created = false;
 	if (mkdir(dir, 0755) == 0) {
+		/* Best effort: without CAP_SYS_ADMIN the parents stay, as
+		 * runc leaves them. */
+		setxattr(dir, CGROUP_MADE_XATTR, "1", 1, 0);
 		*created = true;
 		made->dirs = xrealloc(made->dirs, made->n + 1, sizeof(*made->dirs));
 		made->dirs[made->n++] = xstrdup(dir);

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -13,6 +15,7 @@
 #include "hooks.h"
 #include "launch.h"
 #include "spec.h"
+#include "sync.h"
 #include "terminal.h"
 #include "util.h"
 #include "banned.h"
@@ -88,49 +91,53 @@ saved_spec(int dirfd)
 	return spec;
 }
 
-/* Wait until the process has exec'd: its end of the fifo is close-on-exec,
- * so the fifo reports an error once no reader is left. */
-static void
-wait_exec(int fifo)
-{
-	struct pollfd pfd = {.fd = fifo, .events = 0};
-
-	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
-		;
-}
-
+/* Connect to the waiting process, tell it to go, and wait until it has
+ * exec'd (end-of-file: its end is close-on-exec) or failed (its error). */
 static int
-release_fifo(int dirfd, struct hutch_error *err)
+release_process(int dirfd, struct hutch_error *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct sync_msg msg;
+	int r;
 
-	if (fd < 0)
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dirfd,
+		 STATE_EXEC_SOCK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
-	if (write_all(fd, "0", 1) < 0)
-		return error_sys(err, errno, "start the container");
 	/* Gone from the directory: the container counts as running, and a
-	 * second start finds nothing to release. */
-	unlinkat(dirfd, STATE_FIFO, 0);
-	wait_exec(fd);
+	 * second start finds nothing to connect to. */
+	unlinkat(dirfd, STATE_EXEC_SOCK, 0);
+	if (sync_send(fd, SYNC_START, 0, NULL) < 0)
+		return error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
+	r = sync_recv(fd, &msg, err);
+	if (r < 0)
+		return r;
+	if (r == 1 && msg.type == SYNC_ERROR) {
+		*err = msg.err;
+		return -err->code;
+	}
 	return 0;
 }
 
+/* Hooks after the fact: a failure is only a warning (filled into warn). */
 static void
-run_poststart(int dirfd, struct state *s)
+run_saved_hooks(int dirfd, struct state *s, enum spec_hook_kind kind,
+		enum state_status status, struct hutch_error *warn)
 {
 	struct spec *spec = saved_spec(dirfd);
 	_cleanup_free_ char *json = NULL;
-	struct hutch_error ignored;
 
 	if (!spec)
 		return;
-	json = launch_state_json(s, STATUS_RUNNING, false);
-	hooks_run(&spec->hooks[SPEC_HOOK_POSTSTART], SPEC_HOOK_POSTSTART, json, &ignored);
+	json = launch_state_json(s, status, false);
+	hooks_run(&spec->hooks[kind], kind, json, warn);
 	spec_free(spec);
 }
 
 int
-container_start(const char *root, const char *id, struct hutch_error *err)
+container_start(const char *root, const char *id, struct hutch_error *warn,
+		struct hutch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
@@ -140,9 +147,9 @@ container_start(const char *root, const char *id, struct hutch_error *err)
 		return r;
 	switch (state_status(dirfd, s)) {
 	case STATUS_CREATED:
-		r = release_fifo(dirfd, err);
+		r = release_process(dirfd, err);
 		if (r == 0)
-			run_poststart(dirfd, s);
+			run_saved_hooks(dirfd, s, SPEC_HOOK_POSTSTART, STATUS_RUNNING, warn);
 		break;
 	case STATUS_STOPPED:
 		r = error_msg(err, EINVAL, "cannot start a container that has stopped");
@@ -317,22 +324,9 @@ kill_and_wait(pid_t pid, struct hutch_error *err)
 	return 0;
 }
 
-static void
-run_poststop_saved(int dirfd, struct state *s)
-{
-	struct spec *spec = saved_spec(dirfd);
-	_cleanup_free_ char *json = NULL;
-	struct hutch_error ignored;
-
-	if (!spec)
-		return;
-	json = launch_state_json(s, STATUS_STOPPED, false);
-	hooks_run(&spec->hooks[SPEC_HOOK_POSTSTOP], SPEC_HOOK_POSTSTOP, json, &ignored);
-	spec_free(spec);
-}
-
 int
-container_delete(const char *root, const char *id, bool force, struct hutch_error *err)
+container_delete(const char *root, const char *id, bool force, struct hutch_error *warn,
+		 struct hutch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
@@ -347,20 +341,21 @@ container_delete(const char *root, const char *id, bool force, struct hutch_erro
 			      state_status_name(status));
 		goto out;
 	}
-	if (status != STATUS_STOPPED && (r = kill_and_wait(s->pid, err)) < 0)
-		goto out;
 	if (s->cgroup_path) {
 		struct cgroup cg;
 
-		/* Whatever the init left behind (no pid namespace, or an
-		 * exec'd process) dies with the cgroup. */
+		/* Every process of the container dies with the cgroup: frozen
+		 * first, so none forks away, and thawed, so a paused one can
+		 * die at all. */
 		cgroup_init_path(&cg, s->cgroup_path);
 		r = cgroup_destroy(&cg, err);
 		cgroup_free(&cg);
 		if (r < 0)
 			goto out;
 	}
-	run_poststop_saved(dirfd, s);
+	if (status != STATUS_STOPPED && (r = kill_and_wait(s->pid, err)) < 0)
+		goto out;
+	run_saved_hooks(dirfd, s, SPEC_HOOK_POSTSTOP, STATUS_STOPPED, warn);
 	r = state_remove_dir(root, id, err);
 out:
 	state_free(s);

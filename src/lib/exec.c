@@ -1,10 +1,12 @@
 #include "exec.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -13,6 +15,7 @@
 
 #include "container.h"
 #include "launch.h"
+#include "process.h"
 #include "sandbox.h"
 #include "seccomp.h"
 #include "spec.h"
@@ -40,7 +43,7 @@ struct exec {
 	pid_t pid;
 	struct seccomp_program seccomp;
 	int seccomp_listener;
-	char seccomp_state[1024];
+	char *seccomp_state;
 };
 
 /* The container's state and its saved config, checked to be running. */
@@ -274,6 +277,22 @@ open_console(struct exec *x, struct hutch_error *err)
 	return 0;
 }
 
+/* The runtime-spec's "container process state" for a seccomp listener:
+ * the state of the container (running) with its metadata. */
+static char *
+seccomp_state_json(struct exec *x, const struct spec_seccomp *s)
+{
+	_cleanup_free_ char *state = launch_state_json(x->state, STATUS_RUNNING, false);
+	json_t *j = json_pack("{s:s, s:[s], s:i, s:s, s:o?}", "ociVersion", STATE_OCI_VERSION,
+			      "fds", "seccompFd", "pid", (int)x->state->pid, "metadata",
+			      s->listener_metadata ? s->listener_metadata : "", "state",
+			      state ? json_loads(state, 0, NULL) : NULL);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return text;
+}
+
 /* The container's filter binds exec'd processes too. */
 static int
 prepare_seccomp(struct exec *x, const struct spec *spec, struct hutch_error *err)
@@ -283,20 +302,17 @@ prepare_seccomp(struct exec *x, const struct spec *spec, struct hutch_error *err
 
 	if (!s)
 		return 0;
-	r = seccomp_compile(s, &x->seccomp, err);
+	r = seccomp_program_compile(s, &x->seccomp, err);
 	if (r < 0)
 		return r;
 	x->sb.seccomp = &x->seccomp;
 	if (x->seccomp.notify) {
-		r = x->seccomp_listener = seccomp_connect_listener(s->listener_path, err);
+		r = x->seccomp_listener = seccomp_listener_connect(s->listener_path, err);
 		if (r < 0)
 			return r;
-		snprintf(x->seccomp_state, sizeof(x->seccomp_state),
-			 "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d}",
-			 STATE_OCI_VERSION, (int)x->state->pid);
+		x->seccomp_state = seccomp_state_json(x, s);
 	}
 	x->sb.seccomp_listener = x->seccomp_listener;
-	x->sb.seccomp_state = x->seccomp_state;
 	return 0;
 }
 
@@ -313,7 +329,9 @@ init_sandbox(struct exec *x, const sigset_t *mask)
 	sb->parent_fds[0] = x->sync[0];
 	sb->parent_fds[1] = x->console[0];
 	sb->parent_fds[2] = -1;
-	sb->exec_fifo_fd = -1;
+	sb->start_fd = -1;
+	sb->seccomp_state = &x->seccomp_state;
+	sb->hook_state = &x->seccomp_state; /* unused: exec runs no hooks */
 	sb->preserve_fds = x->opts->preserve_fds;
 	sb->sigmask = *mask;
 	sb->child_fn = sandbox_exec_child;
@@ -326,11 +344,17 @@ start_process(struct exec *x, struct hutch_error *err)
 	struct sync_msg msg;
 	int r;
 
+	/* Not dumpable while our image is in the container: see launch.c. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return error_sys(err, errno, "prctl(PR_SET_DUMPABLE)");
 	r = sandbox_spawn(&x->sb, true, x->sync[0], &x->stack, &x->pid, err);
 	x->sync[1] = -1;
 	if (r < 0)
 		return r;
 	r = join_cgroups(x->state->pid, x->pid, err);
+	if (r < 0)
+		return r;
+	r = process_set_oom_score_adj(x->pid, x->process, err);
 	if (r < 0)
 		return r;
 	if (sync_send(x->sync[0], SYNC_GO, 0, NULL) < 0)
@@ -402,6 +426,7 @@ release(struct exec *x)
 	}
 	sandbox_free_stack(x->stack);
 	seccomp_program_release(&x->seccomp);
+	free(x->seccomp_state);
 	if (x->seccomp_listener >= 0)
 		close(x->seccomp_listener);
 	spec_process_free(x->process);

@@ -116,6 +116,8 @@ hooks_run(const struct spec_hook_list *list, enum spec_hook_kind kind, const cha
 	struct hutch_error later;
 	int first = 0;
 
+	if (!state_json)
+		state_json = "{}";
 	for (size_t i = 0; i < list->n; i++) {
 		int r = run_one(&list->hooks[i], kind_names[kind], state_json,
 				first < 0 ? &later : err);

@@ -8,13 +8,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "cgroup.h"
 #include "hooks.h"
 #include "namespace.h"
+#include "process.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -131,52 +134,48 @@ prepare_seccomp(struct launch *l, struct hutch_error *err)
 
 	if (!s)
 		return 0;
-	r = seccomp_compile(s, &l->seccomp, err);
+	r = seccomp_program_compile(s, &l->seccomp, err);
 	if (r < 0)
 		return r;
 	l->sb.seccomp = &l->seccomp;
 	if (l->seccomp.notify) {
-		r = l->seccomp_listener = seccomp_connect_listener(s->listener_path, err);
+		r = l->seccomp_listener = seccomp_listener_connect(s->listener_path, err);
 		if (r < 0)
 			return r;
 	}
 	l->sb.seccomp_listener = l->seccomp_listener;
-	l->sb.seccomp_state = l->seccomp_state;
 	return 0;
 }
 
-/* The runtime-spec's "container process state" sent with a seccomp
- * listener fd; written into the buffer the process reads after GO. */
+/* The state JSON the process hands to its hooks and, with a seccomp
+ * listener, the runtime-spec's "container process state" around it.  Built
+ * once the pid is known, before SYNC_GO: the process reads them after. */
 static void
-fill_seccomp_state(struct launch *l)
+fill_process_states(struct launch *l)
 {
 	const struct spec_seccomp *s = l->spec->linux.seccomp;
-	_cleanup_free_ char *state = NULL;
 	json_t *j;
-	char *text;
 
-	if (!s || !l->seccomp.notify)
-		return;
 	l->state.pid = l->pid;
-	state = launch_state_json(&l->state, STATUS_CREATING, false);
+	free(l->hook_state);
+	l->hook_state = launch_state_json(&l->state, STATUS_CREATING, false);
+	if (!s || !l->seccomp.notify || !l->hook_state)
+		return;
 	j = json_pack("{s:s, s:[s], s:i, s:s, s:o?}", "ociVersion", STATE_OCI_VERSION, "fds",
 		      "seccompFd", "pid", (int)l->pid, "metadata",
 		      s->listener_metadata ? s->listener_metadata : "", "state",
-		      state ? json_loads(state, 0, NULL) : NULL);
-	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	snprintf(l->seccomp_state, sizeof(l->seccomp_state), "%s", text ? text : "{}");
-	free(text);
+		      json_loads(l->hook_state, 0, NULL));
+	free(l->seccomp_state);
+	l->seccomp_state = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 }
 
 static int
 run_runtime_hooks(struct launch *l, struct hutch_error *err)
 {
-	_cleanup_free_ char *json = NULL;
+	const char *json = l->hook_state;
 	int r;
 
-	l->state.pid = l->pid;
-	json = launch_state_json(&l->state, STATUS_CREATING, false);
 	r = hooks_run(&l->spec->hooks[SPEC_HOOK_PRESTART], SPEC_HOOK_PRESTART, json, err);
 	if (r < 0)
 		return r;
@@ -203,7 +202,10 @@ handshake(struct launch *l, struct hutch_error *err)
 	r = cgroup_enter(&l->cgroup, l->pid, err);
 	if (r < 0)
 		return r;
-	fill_seccomp_state(l);
+	r = process_set_oom_score_adj(l->pid, l->spec->process, err);
+	if (r < 0)
+		return r;
+	fill_process_states(l);
 	if (sync_send(l->sync[0], SYNC_GO, 0, NULL) < 0)
 		return error_msg(err, EPROTO, "the container process died during setup");
 	for (;;) {
@@ -260,19 +262,22 @@ save_config(struct launch *l, struct hutch_error *err)
 	return 0;
 }
 
+/* The socket the created process waits on for `start` (state.h). */
 static int
-make_exec_fifo(struct launch *l, struct hutch_error *err)
+make_start_socket(struct launch *l, struct hutch_error *err)
 {
-	int fd;
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
-	if (mkfifoat(l->state_fd, STATE_FIFO, 0600) < 0)
-		return error_sys(err, errno, "mkfifo '%s'", STATE_FIFO);
-	/* Read-write: opening never blocks, and the process's read() then
-	 * blocks until `start` writes a byte. */
-	fd = openat(l->state_fd, STATE_FIFO, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return error_sys(err, errno, "open '%s'", STATE_FIFO);
-	l->sb.exec_fifo_fd = fd;
+		return error_sys(err, errno, "socket for start");
+	l->sb.start_fd = fd;
+	/* Bound through the directory's fd: a socket address holds 108 bytes,
+	 * a state path may be longer. */
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", l->state_fd,
+		 STATE_EXEC_SOCK);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0)
+		return error_sys(err, errno, "listen on '%s'", STATE_EXEC_SOCK);
 	return 0;
 }
 
@@ -345,7 +350,7 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 			     .seccomp_listener = -1};
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
 		l->sb.ns_fds[t] = -1;
-	l->sb.exec_fifo_fd = -1;
+	l->sb.start_fd = -1;
 	r = validate(l, err);
 	if (r < 0)
 		return r;
@@ -356,7 +361,7 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	if (r < 0)
 		return r;
 	l->state_made = true;
-	if (with_fifo && (r = make_exec_fifo(l, err)) < 0)
+	if (with_fifo && (r = make_start_socket(l, err)) < 0)
 		return r;
 	r = sync_pair(l->sync, err);
 	if (r < 0)
@@ -370,12 +375,19 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 		return r;
 	l->sb.sigmask = *exec_mask;
 	init_state(l);
-	l->hook_state = launch_state_json(&l->state, STATUS_CREATING, false);
-	l->sb.hook_state = l->hook_state;
+	l->sb.hook_state = &l->hook_state;
+	l->sb.seccomp_state = &l->seccomp_state;
 	r = cgroup_create(&l->cgroup, l->spec->linux.resources, err);
 	if (r < 0)
 		return r;
 	l->state.cgroup_path = l->cgroup.path;
+	/* Until it execs, the container process runs hutch's image and shares
+	 * our memory.  Not dumpable, /proc/<pid>/exe and /proc/<pid>/mem of it
+	 * are closed to everything without CAP_SYS_PTRACE on the host: a
+	 * process in the container cannot get at the hutch binary through it
+	 * (CVE-2019-5736).  execve() makes the container's program dumpable. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return error_sys(err, errno, "prctl(PR_SET_DUMPABLE)");
 	if ((r = save_config(l, err)) < 0 || (r = spawn(l, err)) < 0 || (r = handshake(l, err)) < 0)
 		return r;
 	if (state_proc_start_time(l->pid, &start, &zombie) < 0)
@@ -437,13 +449,14 @@ launch_release(struct launch *l)
 		if (l->console[i] >= 0)
 			close(l->console[i]);
 	}
-	if (l->sb.exec_fifo_fd >= 0)
-		close(l->sb.exec_fifo_fd);
+	if (l->sb.start_fd >= 0)
+		close(l->sb.start_fd);
 	if (l->state_fd >= 0)
 		close(l->state_fd);
 	if (l->stack)
 		sandbox_free_stack(l->stack);
 	free(l->hook_state);
+	free(l->seccomp_state);
 	free(l->state.created);
 	seccomp_program_release(&l->seccomp);
 	if (l->seccomp_listener >= 0)

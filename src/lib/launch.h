@@ -28,8 +28,8 @@ struct launch {
 	struct cgroup cgroup;
 	struct seccomp_program seccomp;
 	int seccomp_listener;
-	char seccomp_state[1024]; /* filled once the pid is known, before GO */
-	char *hook_state; /* state JSON handed to hooks */
+	char *seccomp_state; /* sent with a seccomp listener fd */
+	char *hook_state;    /* state JSON handed to hooks; both rebuilt with the pid before GO */
 	struct sandbox sb;
 	int sync[2];
 	int console[2]; /* [0]: ours to receive the pty (foreground run), [1]: the child's */

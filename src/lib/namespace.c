@@ -84,22 +84,36 @@ namespace_open_paths(const struct spec_linux *linux, int fds[SPEC_NS_COUNT],
 	return 0;
 }
 
+/* Namespaces owned by the host's user namespace (a time namespace made
+ * outside the container's user namespace, say) can only be joined while we
+ * still hold the host's capabilities; those owned by the container's user
+ * namespace only after joining it.  So: try each before joining the user
+ * namespace, and retry the ones refused (EPERM) after it.  Mount is last
+ * either way. */
 int
 namespace_join(const int fds[SPEC_NS_COUNT], struct hutch_error *err)
 {
 	static const enum spec_ns_type order[] = {
-		SPEC_NS_USER, SPEC_NS_PID,    SPEC_NS_NETWORK, SPEC_NS_IPC,
-		SPEC_NS_UTS,  SPEC_NS_CGROUP, SPEC_NS_TIME,    SPEC_NS_MOUNT,
+		SPEC_NS_PID, SPEC_NS_NETWORK, SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_CGROUP, SPEC_NS_TIME,
 	};
+	bool retry[SPEC_NS_COUNT] = {false};
 
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		enum spec_ns_type t = order[i];
 
-		if (fds[t] < 0)
-			continue;
-		if (setns(fds[t], spec_ns_clone_flag(t)) < 0)
-			return error_sys(err, errno, "join the %s namespace", spec_ns_type_name(t));
+		if (fds[t] >= 0 && setns(fds[t], spec_ns_clone_flag(t)) < 0) {
+			if (errno != EPERM || fds[SPEC_NS_USER] < 0)
+				return error_sys(err, errno, "join the %s namespace",
+						 spec_ns_type_name(t));
+			retry[t] = true;
+		}
 	}
+	if (fds[SPEC_NS_USER] >= 0 && setns(fds[SPEC_NS_USER], CLONE_NEWUSER) < 0)
+		return error_sys(err, errno, "join the user namespace");
+	retry[SPEC_NS_MOUNT] = fds[SPEC_NS_MOUNT] >= 0;
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		if (retry[t] && setns(fds[t], spec_ns_clone_flag(t)) < 0)
+			return error_sys(err, errno, "join the %s namespace", spec_ns_type_name(t));
 	return 0;
 }
 

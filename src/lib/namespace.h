@@ -25,9 +25,8 @@ int namespace_open_paths(const struct spec_linux *linux, int fds[SPEC_NS_COUNT],
 			 struct hutch_error *err);
 void namespace_close_fds(int fds[SPEC_NS_COUNT]);
 
-/* setns() into every open fd: user first (the rest may be owned by it),
- * mount last (the others' fds stay valid either way, but a new root would
- * hide nothing we still need). */
+/* setns() into every open fd: those our capabilities allow before the user
+ * namespace, the rest after it, mount last. */
 int namespace_join(const int fds[SPEC_NS_COUNT], struct hutch_error *err);
 
 /* Write /proc/<pid>/uid_map and gid_map from the spec's mappings. */

@@ -49,15 +49,24 @@ apply_scheduler(const struct spec_scheduler *s, struct hutch_error *err)
 }
 
 int
+process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct hutch_error *err)
+{
+	char path[64], val[16];
+
+	if (!p->has_oom_score_adj)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+	snprintf(val, sizeof(val), "%d", p->oom_score_adj);
+	if (write_file_at(AT_FDCWD, path, val, err) < 0) {
+		error_prefix(err, "process.oomScoreAdj: ");
+		return -err->code;
+	}
+	return 0;
+}
+
+int
 process_apply_privileged(const struct spec_process *p, struct hutch_error *err)
 {
-	if (p->has_oom_score_adj) {
-		char val[16];
-
-		snprintf(val, sizeof(val), "%d", p->oom_score_adj);
-		if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", val, err) < 0)
-			return -err->code;
-	}
 	if (p->scheduler.present && apply_scheduler(&p->scheduler, err) < 0)
 		return -err->code;
 	if (p->io_priority.present &&

@@ -6,10 +6,18 @@
  */
 #pragma once
 
+#include <sys/types.h>
+
 #include "error.h"
 #include "spec.h"
 
-/* What needs privilege and must happen before the uid switch. */
+/* Written by hutch from the host side (/proc/<pid>/oom_score_adj) before
+ * the process runs: the process itself is not dumpable while it is still
+ * hutch's image (see launch.c), so it may not own its /proc files. */
+int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct hutch_error *err);
+
+/* What needs privilege and must happen before the uid switch: scheduler,
+ * I/O priority, rlimits. */
 int process_apply_privileged(const struct spec_process *p, struct hutch_error *err);
 
 /* setgroups/setresgid/setresuid.  `setgroups_allowed` is false in a user

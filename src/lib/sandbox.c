@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "caps.h"
@@ -95,7 +96,7 @@ run_create_hooks(const struct sandbox *sb, struct hutch_error *err)
 			return r;
 	}
 	return hooks_run(&hooks[SPEC_HOOK_CREATE_CONTAINER], SPEC_HOOK_CREATE_CONTAINER,
-			 sb->hook_state, err);
+			 *sb->hook_state, err);
 }
 
 /* Everything up to pivot_root: the root filesystem and its devices. */
@@ -140,7 +141,22 @@ load_seccomp(const struct sandbox *sb, bool early, struct hutch_error *err)
 {
 	if (!sb->seccomp || early == sb->process->no_new_privileges)
 		return 0;
-	return seccomp_load(sb->seccomp, sb->seccomp_listener, sb->seccomp_state, err);
+	return seccomp_program_load(sb->seccomp, sb->seccomp_listener,
+				    *sb->seccomp_state ? *sb->seccomp_state : "{}", err);
+}
+
+/* execve() keeps ignored signals ignored: whatever our caller ignored
+ * (a shell's SIGINT in the background, say) must not reach the
+ * container's process.  Handlers need no reset: execve() drops them. */
+static void
+reset_signals(const sigset_t *mask)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL); /* EINVAL for libc's own: fine */
+	sigprocmask(SIG_SETMASK, mask, NULL);
 }
 
 static int
@@ -169,19 +185,22 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 	return 0;
 }
 
-/* Block until `start` (create) or the parent (run) says go. */
+/* Block until `start` (create) or the parent (run) says go.  *fd becomes
+ * the channel for a later failure: `start`'s connection when there is one. */
 static int
-wait_for_start(const struct sandbox *sb, struct hutch_error *err)
+wait_for_start(const struct sandbox *sb, int *fd, struct hutch_error *err)
 {
-	char byte;
-	ssize_t n;
+	int conn;
 
-	if (sb->exec_fifo_fd < 0)
+	if (sb->start_fd < 0)
 		return wait_for(sb->sync_fd, SYNC_START, err);
-	n = read_eintr(sb->exec_fifo_fd, &byte, 1);
-	if (n != 1)
-		return error_sys(err, n < 0 ? errno : EPIPE, "wait for start");
-	return 0;
+	do
+		conn = accept4(sb->start_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		return error_sys(err, errno, "wait for start");
+	*fd = conn;
+	return wait_for(conn, SYNC_START, err);
 }
 
 int
@@ -190,6 +209,7 @@ sandbox_child(void *arg)
 	const struct sandbox *sb = arg;
 	struct hutch_error err = {0};
 	char path[PATH_MAX];
+	int fd = sb->sync_fd; /* where a failure is reported */
 
 	for (size_t i = 0; i < ARRAY_SIZE(sb->parent_fds); i++)
 		if (sb->parent_fds[i] >= 0)
@@ -197,22 +217,22 @@ sandbox_child(void *arg)
 	if (wait_for(sb->sync_fd, SYNC_GO, &err) < 0 || setup(sb, &err) < 0 ||
 	    process_find(sb->process, sb->exec_env, path, &err) < 0)
 		sync_fail(sb->sync_fd, &err);
-	if (sync_send(sb->sync_fd, SYNC_READY, 0, NULL) < 0 || wait_for_start(sb, &err) < 0 ||
+	if (sync_send(sb->sync_fd, SYNC_READY, 0, NULL) < 0 || wait_for_start(sb, &fd, &err) < 0 ||
 	    hooks_run(&sb->spec->hooks[SPEC_HOOK_START_CONTAINER], SPEC_HOOK_START_CONTAINER,
-		      sb->hook_state, &err) < 0 ||
+		      *sb->hook_state, &err) < 0 ||
 	    load_seccomp(sb, false, &err) < 0)
-		sync_fail(sb->sync_fd, &err);
+		sync_fail(fd, &err);
 	/* Only stdio and --preserve-fds cross into the container: whatever
 	 * else our caller left open must not leak the host into it. */
 	if (close_range(3 + (unsigned)sb->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		error_sys(&err, errno, "close_range");
-		sync_fail(sb->sync_fd, &err);
+		sync_fail(fd, &err);
 	}
 	/* Signals the runtime blocked to forward them are ours again. */
-	sigprocmask(SIG_SETMASK, &sb->sigmask, NULL);
+	reset_signals(&sb->sigmask);
 	execve(path, sb->process->args, sb->exec_env);
 	error_sys(&err, errno, "exec '%s'", sb->process->args[0]);
-	sync_fail(sb->sync_fd, &err);
+	sync_fail(fd, &err);
 }
 
 /* An exec'd process: already in the container's namespaces (the join
@@ -230,7 +250,7 @@ sandbox_exec_child(void *arg)
 	for (size_t i = 0; i < ARRAY_SIZE(sb->parent_fds); i++)
 		if (sb->parent_fds[i] >= 0)
 			close(sb->parent_fds[i]);
-	if ((r = wait_for(sb->sync_fd, SYNC_GO, &err)) < 0 ||
+	if ((r = wait_for(sb->sync_fd, SYNC_GO, &err)) < 0 || (r = become_root(sb, &err)) < 0 ||
 	    (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, &err)) < 0) ||
 	    (r = process_apply_privileged(p, &err)) < 0 || (r = load_seccomp(sb, true, &err)) < 0 ||
 	    (r = caps_prepare_uid_switch(p, &err)) < 0 ||
@@ -243,7 +263,7 @@ sandbox_exec_child(void *arg)
 		error_sys(&err, errno, "close_range");
 		sync_fail(sb->sync_fd, &err);
 	}
-	sigprocmask(SIG_SETMASK, &sb->sigmask, NULL);
+	reset_signals(&sb->sigmask);
 	execve(path, p->args, sb->exec_env);
 	error_sys(&err, errno, "exec '%s'", p->args[0]);
 	sync_fail(sb->sync_fd, &err);

@@ -32,16 +32,21 @@ struct sandbox {
 	 * waits) and the parent's end of the sync socket. */
 	int parent_fds[3];
 	int console_fd; /* process.terminal: send the pty master here; else -1 */
-	int exec_fifo_fd; /* create: wait for `start` on this fifo; -1: wait for SYNC_START */
+	/* create: a listening socket; `start` connects and sends SYNC_START,
+	 * and gets the error if the process fails after that.  -1 (run): the
+	 * parent sends SYNC_START on the sync socket. */
+	int start_fd;
 	int preserve_fds; /* fds 3 .. 3+N-1 pass to the process */
 	bool no_pivot;    /* MS_MOVE + chroot instead of pivot_root (--no-pivot) */
 	sigset_t sigmask; /* the mask to restore just before execve */
 	char *const *exec_env;
-	const char *hook_state; /* state JSON for createContainer/startContainer hooks */
+	/* State JSON for createContainer/startContainer hooks and a seccomp
+	 * listener: the parent fills them in (with the pid) before SYNC_GO. */
+	char *const *hook_state;
 	int (*child_fn)(void *); /* what the join helper clones: sandbox_child or exec's */
 	const struct seccomp_program *seccomp; /* NULL: no filter */
 	int seccomp_listener;                  /* listenerPath socket, or -1 */
-	const char *seccomp_state; /* the state sent with a listener fd (filled before GO) */
+	char *const *seccomp_state;
 };
 
 struct seccomp_program;

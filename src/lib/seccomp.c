@@ -20,11 +20,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* libseccomp's own seccomp_load() (which we never call) has the name of
+/* libseccomp's own seccomp_program_load() (which we never call) has the name of
  * ours in seccomp.h: keep its declaration out of the way. */
-#define seccomp_load libseccomp_seccomp_load
+#define seccomp_program_load libseccomp_seccomp_load
 #include <seccomp.h>
-#undef seccomp_load
+#undef seccomp_program_load
 
 #include "seccomp.h"
 #include "util.h"
@@ -77,7 +77,7 @@ static const struct {
     {"SECCOMP_FILTER_FLAG_TSYNC_ESRCH", SECCOMP_FILTER_FLAG_TSYNC_ESRCH},
 };
 
-/* The syscall seccomp_load() sends the listener fd with: were it notified,
+/* The syscall seccomp_program_load() sends the listener fd with: were it notified,
  * the process would wait for an agent that has no fd to answer with. */
 #define NOTIFY_SEND_SYSCALL "sendmsg"
 
@@ -205,13 +205,14 @@ add_syscall(scmp_filter_ctx ctx, uint32_t action, int nr, const struct spec_secc
 	return seccomp_rule_add_array(ctx, action, nr, (unsigned int)rule->n_args, cmp);
 }
 
+/* Returns the number of syscalls added. */
 static int
 add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *rule, size_t i, uint32_t def,
          struct hutch_error *err)
 {
 	char field[64], errno_field[80];
 	uint32_t action = seccomp_actions[rule->action];
-	int r;
+	int r, added = 0;
 
 	snprintf(field, sizeof(field), FIELD ".syscalls[%zu]", i);
 	snprintf(errno_field, sizeof(errno_field), "%s.errnoRet", field);
@@ -241,8 +242,9 @@ add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *rule, size_t i, ui
 		r = add_syscall(ctx, action, nr, rule);
 		if (r < 0)
 			return error_sys(err, -r, "%s: add rule for '%s'", field, name);
+		added++;
 	}
-	return 0;
+	return added;
 }
 
 static int
@@ -278,40 +280,36 @@ export_bpf(scmp_filter_ctx ctx, struct seccomp_program *out, struct hutch_error 
 	return 0;
 }
 
-static size_t
-count_names(const struct spec_seccomp *s)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < s->n_rules; i++)
-		n += strv_len(s->rules[i].names);
-	return n;
-}
-
 static int
 build(scmp_filter_ctx ctx, const struct spec_seccomp *s, uint32_t def, struct hutch_error *err)
 {
-	int r;
+	int r, added = 0;
 
 	/* no_new_privs is the runtime's decision (process.noNewPrivileges),
 	 * and hutch loads the program itself: libseccomp must not set it. */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	/* A binary tree of syscalls instead of a linear list: long profiles
-	 * cost every syscall fewer comparisons.  libseccomp <= 2.5.4 builds a
-	 * broken tree for very few rules; runc's threshold, counted as runc
-	 * counts, one per syscall name. */
-	if (r == 0 && count_names(s) > 32)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		return error_sys(err, -r, FIELD ": set filter attributes");
 	r = add_arches(ctx, s->architectures, err);
-	for (size_t i = 0; r >= 0 && i < s->n_rules; i++)
+	for (size_t i = 0; r >= 0 && i < s->n_rules; i++) {
 		r = add_rule(ctx, &s->rules[i], i, def, err);
-	return r;
+		added += r > 0 ? r : 0;
+	}
+	if (r < 0)
+		return r;
+	/* A binary tree of syscalls instead of a linear list: long profiles
+	 * cost every syscall fewer comparisons.  runc's threshold, but counted
+	 * in syscalls really added: libseccomp <= 2.5.4 builds a broken tree
+	 * when there are none. */
+	if (added > 32)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0)
+		return error_sys(err, -r, FIELD ": set filter attributes");
+	return 0;
 }
 
 int
-seccomp_compile(const struct spec_seccomp *s, struct seccomp_program *out, struct hutch_error *err)
+seccomp_program_compile(const struct spec_seccomp *s, struct seccomp_program *out, struct hutch_error *err)
 {
 	struct seccomp_program p = {0};
 	scmp_filter_ctx ctx;
@@ -344,7 +342,7 @@ seccomp_compile(const struct spec_seccomp *s, struct seccomp_program *out, struc
 }
 
 int
-seccomp_connect_listener(const char *path, struct hutch_error *err)
+seccomp_listener_connect(const char *path, struct hutch_error *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t n = strlen(path);
@@ -431,7 +429,7 @@ send_listener(int sock, int fd, const char *state, struct hutch_error *err)
 }
 
 int
-seccomp_load(const struct seccomp_program *p, int listener_sock, const char *state_json,
+seccomp_program_load(const struct seccomp_program *p, int listener_sock, const char *state_json,
              struct hutch_error *err)
 {
 	struct sock_fprog prog = {.len = (unsigned short)p->len, .filter = p->bpf};

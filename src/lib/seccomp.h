@@ -2,8 +2,8 @@
  * seccomp.h - linux.seccomp: the OCI filter compiled with libseccomp.
  *
  * The filter is compiled to BPF by hutch before the container process is
- * cloned (seccomp_compile), so that the process only has to hand the
- * finished program to the kernel (seccomp_load) as the last step before
+ * cloned (seccomp_program_compile), so that the process only has to hand the
+ * finished program to the kernel (seccomp_program_load) as the last step before
  * execve(): no libseccomp work, no allocation inside a container that may
  * have a tiny memory limit.  The program is plain memory the process reads
  * through the shared address space (or its copy of it).
@@ -31,16 +31,16 @@ struct seccomp_program {
 
 /* Compile the spec's filter.  Unknown syscall names are skipped, as runc
  * does; a bad architecture, action or flag is an error naming the field. */
-int seccomp_compile(const struct spec_seccomp *s, struct seccomp_program *out,
+int seccomp_program_compile(const struct spec_seccomp *s, struct seccomp_program *out,
 		    struct hutch_error *err);
 
 /* Connect to linux.seccomp.listenerPath (parent, before clone). */
-int seccomp_connect_listener(const char *path, struct hutch_error *err);
+int seccomp_listener_connect(const char *path, struct hutch_error *err);
 
 /* In the process: install the program.  With notify, send the listener fd
  * and `state_json` (the runtime-spec's container process state) over
  * listener_sock, then close the listener fd. */
-int seccomp_load(const struct seccomp_program *p, int listener_sock, const char *state_json,
+int seccomp_program_load(const struct seccomp_program *p, int listener_sock, const char *state_json,
 		 struct hutch_error *err);
 
 void seccomp_program_release(struct seccomp_program *p);

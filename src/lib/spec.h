@@ -436,3 +436,10 @@ const char *spec_ns_type_name(enum spec_ns_type type);
 int spec_ns_clone_flag(enum spec_ns_type type); /* CLONE_NEW* */
 int spec_cap_from_name(const char *name, int *out);     /* "CAP_SYS_ADMIN" */
 int spec_rlimit_from_name(const char *name, int *out);  /* "RLIMIT_NOFILE" */
+
+/* Parse a standalone LinuxResources object (`update --resources`, as
+ * containerd and CRI-O send it), with the same checks as linux.resources
+ * of a config.json; field paths in errors are relative to that object. */
+int spec_resources_parse_json(const char *buf, size_t len, struct spec_resources **out,
+			      struct hutch_error *err);
+void spec_resources_free(struct spec_resources *r);

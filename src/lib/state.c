@@ -271,7 +271,7 @@ state_status(int dirfd, const struct state *s)
 	if (s->pid <= 0 || state_proc_start_time(s->pid, &start, &zombie) < 0 ||
 	    start != s->start_time || zombie)
 		return STATUS_STOPPED;
-	if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATUS_CREATED;
 	if (s->cgroup_path) {
 		struct cgroup cg;

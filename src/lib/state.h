@@ -1,7 +1,7 @@
 /*
  * state.h - what hutch remembers about a container between commands:
  * --root/<id>/state.json (written atomically), a lock on the directory, and
- * the exec fifo that `start` releases.
+ * the socket on which the created process waits for `start`.
  *
  * The status is never taken from the file alone: it is derived from the
  * init process as it is now.  A pid is only the container's while the
@@ -22,7 +22,7 @@
 #define STATE_MSG_NOT_RUNNING "container not running"
 
 #define STATE_FILE     "state.json"
-#define STATE_FIFO     "exec.fifo"
+#define STATE_EXEC_SOCK "exec.sock" /* exists while the container is created */
 #define STATE_CONFIG   "config.json"
 
 /* The runtime-spec version the state JSON follows. */

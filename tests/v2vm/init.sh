@@ -98,7 +98,9 @@ others() {
 cleanup() {
 	local log=$1 id i m
 	LEFT=
-	for id in $(ls "$T_ROOT" 2>/dev/null); do
+	for id in "$T_ROOT"/*; do
+		[ -d "$id" ] || continue
+		id=${id##*/}
 		"$HUTCH" --root "$T_ROOT" delete --force "$id" >>"$log" 2>&1 ||
 			LEFT="${LEFT}container $id (delete --force failed); "
 	done
@@ -107,10 +109,10 @@ cleanup() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	[ -n "$OTHERS" ] && LEFT="${LEFT}processes $OTHERS; "
+	[ -n "$OTHERS" ] && LEFT="${LEFT}processes ${OTHERS% }; "
 	kill -KILL -1 2>/dev/null # every process but PID 1 (this shell)
 	# Mount points beyond the baseline's (one stacked on an old one too).
-	awk 'NR == FNR { b[$2]++; next } ++c[$2] > b[$2] { print $2 }' \
+	awk 'FILENAME == ARGV[1] { b[$2]++; next } ++c[$2] > b[$2] { print $2 }' \
 		/run/v2vm/mounts.base /proc/mounts | sort -r >/run/v2vm/mounts.left
 	while read -r m; do
 		LEFT="${LEFT}mount $m; "
@@ -124,7 +126,10 @@ cleanup() {
 		echo "note: the VM's /sys/fs/cgroup options changed from $CG_OPTS to $m (restored)" >>"$log"
 		mount -o "remount,$CG_OPTS" /sys/fs/cgroup >>"$log" 2>&1
 	fi
-	find /sys/fs/cgroup -mindepth 1 -type d | grep -vxF -f /run/v2vm/cgroups.base | sort -r >/run/v2vm/cgroups.left
+	# (not grep -vxF -f: busybox's matches everything with an empty list)
+	find /sys/fs/cgroup -mindepth 1 -type d |
+		awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b)' /run/v2vm/cgroups.base - |
+		sort -r >/run/v2vm/cgroups.left
 	while read -r m; do
 		LEFT="${LEFT}cgroup ${m#/sys/fs/cgroup}; "
 		rmdir "$m" 2>/dev/null
@@ -212,8 +217,9 @@ for f in /v2vm/tests/*.sh; do
 done
 [ "$ntests" = 0 ] && say "FAIL v2vm::tests: no test_* function found in /v2vm/tests/*.sh"
 
-# Kernel warnings and worse (the console was kept quiet).
-dmesg -r | grep '^<[0-4]>' | grep -v 'cgroup_no_v1\|Unknown kernel command line' | tail -n 20 | sed 's/^/# kernel: /'
+# Kernel errors, warnings with a backtrace, oopses (the console was kept
+# quiet; TCG's level-4 chatter about clocks and MTRRs is left out).
+dmesg -r | grep '^<[0-3]>\|WARNING:\|BUG:\|Call Trace' | tail -n 30 | sed 's/^/# kernel: /'
 say "# $pass passed, $fail failed, $skip skipped in $(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.2f", b - a }')s; uptime $(cut -d' ' -f1 /proc/uptime)s"
 say "V2VM-DONE"
 sync
