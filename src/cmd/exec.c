@@ -166,20 +166,30 @@ cmd_exec(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err
 	while ((c = getopt_long(argc, argv, "+p:e:u:g:c:tdh", options, NULL)) != -1) {
 		if (c == 'h') {
 			cmd_usage(exec_usage);
-			return 0;
+			r = 0;
+			goto out;
 		}
 		r = parse_flag(c, &o, err);
 		if (r == -EINVAL && c != 'e' && c != 'u' && c != 'g' && c != OPT_CWD &&
 		    c != OPT_PRESERVE_FDS)
-			return cmd_unknown_flag("exec", argc, argv, err);
+			r = cmd_unknown_flag("exec", argc, argv, err);
 		if (r < 0)
-			return r;
+			goto out;
 	}
-	if (optind >= argc)
-		return error_msg(err, EINVAL, "exec: a container id is required");
+	if (optind >= argc) {
+		r = error_msg(err, EINVAL, "exec: a container id is required");
+		goto out;
+	}
 	o.id = argv[optind++];
-	if (o.process_file && optind < argc)
-		return error_msg(err, EINVAL, "exec: a command and --process exclude each other");
+	if (o.process_file && optind < argc) {
+		r = error_msg(err, EINVAL, "exec: a command and --process exclude each other");
+		goto out;
+	}
 	o.args = optind < argc ? argv + optind : NULL;
-	return container_exec(&o, err);
+	r = container_exec(&o, err);
+out:
+	free(o.env);
+	free(o.caps);
+	free(o.additional_gids);
+	return r;
 }

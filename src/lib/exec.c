@@ -103,8 +103,16 @@ merge_env(char **env, char **add, size_t n_add)
 		if (!replaced)
 			out[k++] = xstrdup(env[i]);
 	}
-	for (size_t j = 0; j < n_add; j++)
-		out[k++] = xstrdup(add[j]);
+	for (size_t j = 0; j < n_add; j++) {
+		size_t name = strcspn(add[j], "=");
+		bool later = false;
+
+		/* The same name given twice: the last one wins. */
+		for (size_t l = j + 1; l < n_add && !later; l++)
+			later = strncmp(add[l], add[j], name + 1) == 0;
+		if (!later)
+			out[k++] = xstrdup(add[j]);
+	}
 	return out;
 }
 

@@ -262,6 +262,34 @@ save_config(struct launch *l, struct hutch_error *err)
 	return 0;
 }
 
+/* Every linux.devices node is usable in the container, as in runc: when
+ * the config has a device policy, allow each one after its rules. */
+static void
+allow_spec_devices(struct spec *spec)
+{
+	struct spec_resources *res = spec->linux.resources;
+	size_t n;
+
+	if (!res || !res->n_devices || !spec->linux.n_devices)
+		return;
+	n = res->n_devices;
+	res->devices = xrealloc(res->devices, n + spec->linux.n_devices, sizeof(*res->devices));
+	for (size_t i = 0; i < spec->linux.n_devices; i++) {
+		const struct spec_device *d = &spec->linux.devices[i];
+
+		if (d->type == 'p') /* fifos are not subject to the policy */
+			continue;
+		res->devices[n++] = (struct spec_device_rule){
+			.allow = true,
+			.type = d->type == 'b' ? 'b' : 'c',
+			.major = d->major,
+			.minor = d->minor,
+			.access = "rwm",
+		};
+	}
+	res->n_devices = n;
+}
+
 /* The socket the created process waits on for `start` (state.h). */
 static int
 make_start_socket(struct launch *l, struct hutch_error *err)
@@ -377,6 +405,7 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	init_state(l);
 	l->sb.hook_state = &l->hook_state;
 	l->sb.seccomp_state = &l->seccomp_state;
+	allow_spec_devices(l->spec);
 	r = cgroup_create(&l->cgroup, l->spec->linux.resources, err);
 	if (r < 0)
 		return r;

@@ -233,6 +233,7 @@ sandbox_child(void *arg)
 	execve(path, sb->process->args, sb->exec_env);
 	error_sys(&err, errno, "exec '%s'", sb->process->args[0]);
 	sync_fail(fd, &err);
+	return 1;
 }
 
 /* An exec'd process: already in the container's namespaces (the join
@@ -267,6 +268,7 @@ sandbox_exec_child(void *arg)
 	execve(path, p->args, sb->exec_env);
 	error_sys(&err, errno, "exec '%s'", p->args[0]);
 	sync_fail(sb->sync_fd, &err);
+	return 1;
 }
 
 #define CHILD_STACK_SIZE (256 * 1024)
@@ -296,7 +298,8 @@ sandbox_join_helper(void *arg)
 		sync_fail(sb->sync_fd, &err);
 	}
 	sync_send(sb->sync_fd, SYNC_PID, pid, NULL);
-	_exit(0);
+	sync_exit(0);
+	return 0;
 }
 
 /* The child runs on its own stack in our address space (CLONE_VM): no

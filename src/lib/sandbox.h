@@ -6,7 +6,7 @@
  *
  * The parent fills a struct sandbox before clone(); the child only reads
  * it (it shares the parent's memory: CLONE_VM) and never reads JSON.  The
- * child reports a failure over sync_fd and _exit()s; it never prints.
+ * child reports a failure over sync_fd and exits (sync_exit); it never prints.
  */
 #pragma once
 
@@ -52,7 +52,7 @@ struct sandbox {
 struct seccomp_program;
 
 /* The entry point of the container process (clone()'s fn); arg is the
- * struct sandbox.  Returns only through _exit(). */
+ * struct sandbox.  Never returns: it execs or exits. */
 int sandbox_child(void *arg);
 
 /* Clone the process that runs sb->child_fn: directly into new namespaces,

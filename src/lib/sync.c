@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -51,6 +52,13 @@ sync_recv(int fd, struct sync_msg *msg, struct hutch_error *err)
 }
 
 void
+sync_exit(int status)
+{
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+void
 sync_fail(int fd, const struct hutch_error *err)
 {
 	if (sync_send(fd, SYNC_ERROR, 0, err) < 0) {
@@ -63,5 +71,5 @@ sync_fail(int fd, const struct hutch_error *err)
 		(void)!write(STDERR_FILENO, "hutch: ", 7);
 		(void)!write(STDERR_FILENO, text, len);
 	}
-	_exit(err->exit_status ? err->exit_status : 1);
+	sync_exit(err->exit_status ? err->exit_status : 1);
 }

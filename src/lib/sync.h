@@ -35,7 +35,12 @@ int sync_send(int fd, enum sync_type type, int value, const struct hutch_error *
  * -errno (err filled). */
 int sync_recv(int fd, struct sync_msg *msg, struct hutch_error *err);
 
-/* Child side: send the error and _exit().  When nobody listens any more
+/* Child side: send the error and exit (sync_exit).  When nobody listens any more
  * (after `create` returned), the error goes to the process's stderr, which
  * is create's: the engine's log. */
-void sync_fail(int fd, const struct hutch_error *err) __attribute__((noreturn));
+void sync_fail(int fd, const struct hutch_error *err);
+
+/* End the calling child process.  Not marked noreturn on purpose: the
+ * child runs on a stack of its own, and ASan, which instruments every call
+ * of a noreturn function, would take that for a stack overflow. */
+void sync_exit(int status);

@@ -372,8 +372,10 @@ host_snapshot() {
 	awk '{ $1 = ""; $2 = ""; print }' /proc/self/mountinfo |
 		awk -v mine="$T_RUNDIR" -v re="$other" 'index($0, mine) || $0 !~ re' | sort
 	echo "## cgroups"
+	# hutch's default parent (hutch/<id>) is shared by every run: only our
+	# own containers' directories below it count.
 	find /sys/fs/cgroup -type d 2>/dev/null |
-		awk -v mine="$T_RUNID" -v re="$other" 'index($0, mine) || $0 !~ re' |
+		awk -v mine="$T_RUNID" -v re="$other" 'index($0, mine) || ($0 !~ re && $0 !~ /\/hutch(\/|$)/)' |
 		t__cgroup_filter | sort
 	# A runtime that bind-mounts the host's device nodes into the container
 	# and then chmods or chowns them there changes the host's nodes.

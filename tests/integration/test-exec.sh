@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2034 # T_WRAP and the like are read by lib.sh
+# shellcheck shell=bash disable=SC2034,SC2016,SC2153 # T_WRAP and the like are read by lib.sh; $ meant for the container; T_ID from lib.sh
 # `exec`: a process entering a running container is in the same namespaces,
 # cgroup, capabilities, id mapping and rlimits as the container's init; the
 # flags (-e -u -g --cwd --cap --no-new-privs --preserve-fds -d --pid-file
@@ -337,6 +337,7 @@ test_no_new_privs() {
 test_signals_not_ignored() {
 	ex_tail
 	ex_start
+	# shellcheck disable=SC2054 # commas: one argument of env
 	T_WRAP=(env --ignore-signal=INT,QUIT,HUP,TERM,USR1)
 	ex_ok -- grep -E '^Sig(Ign|Blk):' /proc/self/status
 	assert_match "$T_OUT" '^SigIgn:[[:space:]]+0+$' "ignored signals of the exec'd process"
@@ -617,21 +618,20 @@ test_concurrent_50() {
 	ex_check_ps 'tail -f /dev/null'
 }
 
+# ex_is_stopped: `state` says the container is stopped.
+ex_is_stopped() {
+	rt state "$T_CID"
+	[[ $(jq -r .status <<<"$T_OUT" 2>/dev/null) == stopped ]]
+}
+
 # A container whose init has exited.
 test_refuse_stopped() {
 	ctr_args true
-	ex_start_stopped() {
-		T_N=$((T_N + 1))
-		T_CID=$T_ID-$T_N
-		t_defer "rt delete -f $T_CID"
-		rt run -d --bundle "$T_BUNDLE" "$T_CID"
-		assert_rc 0 "run -d"
-	}
-	ex_start_stopped
-	ex_is_stopped() {
-		rt state "$T_CID"
-		[[ $(jq -r .status <<<"$T_OUT" 2>/dev/null) == stopped ]]
-	}
+	T_N=$((T_N + 1))
+	T_CID=$T_ID-$T_N
+	t_defer "rt delete -f $T_CID"
+	rt run -d --bundle "$T_BUNDLE" "$T_CID"
+	assert_rc 0 "run -d"
 	wait_for 10 ex_is_stopped || t_fail "container did not stop: $T_OUT"
 	ex -- echo should-not-run
 	assert_ne "$T_RC" 0 "exec into a stopped container"
@@ -667,8 +667,8 @@ test_refuse_recycled_pid() {
 	sleep 1000 &
 	decoy=$!
 	t_defer "kill -KILL $decoy"
-	jq --argjson p "$decoy" '.pid = $p' "$st" >"$st.new" && mv "$st.new" "$st" ||
-		t_fail "rewrite $st"
+	jq --argjson p "$decoy" '.pid = $p' "$st" >"$st.new" || t_fail "rewrite $st"
+	mv "$st.new" "$st"
 	ex -- sh -c 'echo entered; readlink /proc/self/ns/mnt'
 	assert_ne "$T_RC" 0 "exec through a recycled pid"
 	assert_not_contains "$T_OUT" entered "exec ran in the namespaces of pid $decoy"
