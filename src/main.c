@@ -15,36 +15,36 @@
 #include "banned.h"
 
 static const struct hutch_command commands[] = {
-	{"create", cmd_create, "create a container; its process waits for start"},
-	{"delete", cmd_delete, "delete a stopped container"},
-	{"events", cmd_events, "print resource statistics and OOM events of a container"},
-	{"exec", cmd_exec, "run a process in a running container"},
-	{"features", cmd_features, "print the features this runtime implements as JSON"},
-	{"kill", cmd_kill, "send a signal to a container"},
-	{"list", cmd_list, "list the containers"},
-	{"pause", cmd_pause, "suspend every process of a container"},
-	{"ps", cmd_ps, "show the processes of a container"},
-	{"resume", cmd_resume, "resume a paused container"},
-	{"run", cmd_run, "create and start a container, wait for it to exit"},
-	{"spec", cmd_spec, "write a default config.json"},
-	{"start", cmd_start, "start a created container"},
-	{"state", cmd_state, "print the state of a container as JSON"},
-	{"update", cmd_update, "update the resource limits of a container"},
+    {"create", cmd_create, "create a container; its process waits for start"},
+    {"delete", cmd_delete, "delete a stopped container"},
+    {"events", cmd_events, "print resource statistics and OOM events of a container"},
+    {"exec", cmd_exec, "run a process in a running container"},
+    {"features", cmd_features, "print the features this runtime implements as JSON"},
+    {"kill", cmd_kill, "send a signal to a container"},
+    {"list", cmd_list, "list the containers"},
+    {"pause", cmd_pause, "suspend every process of a container"},
+    {"ps", cmd_ps, "show the processes of a container"},
+    {"resume", cmd_resume, "resume a paused container"},
+    {"run", cmd_run, "create and start a container, wait for it to exit"},
+    {"spec", cmd_spec, "write a default config.json"},
+    {"start", cmd_start, "start a created container"},
+    {"state", cmd_state, "print the state of a container as JSON"},
+    {"update", cmd_update, "update the resource limits of a container"},
 };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: hutch [global flags] COMMAND [flags] [ID]\n\n"
-		     "global flags:\n"
-		     "  --root DIR           state directory (default /run/hutch)\n"
-		     "  --log FILE           also write errors to FILE\n"
-		     "  --log-format FORMAT  text or json\n"
-		     "  --debug              log debug messages\n"
-		     "  --systemd-cgroup     use the systemd cgroup driver (not supported)\n"
-		     "  --rootless VALUE     true, false or auto\n"
-		     "  -v, --version        print the version\n\n"
-		     "commands:\n");
+	             "global flags:\n"
+	             "  --root DIR           state directory (default /run/hutch)\n"
+	             "  --log FILE           also write errors to FILE\n"
+	             "  --log-format FORMAT  text or json\n"
+	             "  --debug              log debug messages\n"
+	             "  --systemd-cgroup     use the systemd cgroup driver (not supported)\n"
+	             "  --rootless VALUE     true, false or auto\n"
+	             "  -v, --version        print the version\n\n"
+	             "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 }
@@ -118,16 +118,16 @@ static int
 parse_globals(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)
 {
 	static const struct option options[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"log", required_argument, NULL, OPT_LOG},
-		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
-		{"rootless", required_argument, NULL, OPT_ROOTLESS},
-		{"criu", required_argument, NULL, OPT_CRIU},
-		{"version", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
+	    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+	    {"criu", required_argument, NULL, OPT_CRIU},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -148,7 +148,7 @@ parse_globals(struct hutch_globals *g, int argc, char **argv, struct hutch_error
 				g->log_json = false;
 			else
 				return error_msg(err, EINVAL, "--log-format: unknown format '%s'",
-						 optarg);
+				                 optarg);
 			break;
 		case OPT_DEBUG:
 			g->debug = true;

@@ -185,7 +185,23 @@ v2vm_stage() {
 	rm -f "$counts"
 }
 
+# Every C file as .clang-format says.
+format_stage() {
+	local bad
+
+	section "formatting (clang-format)"
+	bad=$(git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>&1 | grep -o '^[^:]*\.[ch]' | sort -u)
+	if [[ -z $bad ]]; then
+		echo "ok   clang-format"
+		passed=$((passed + 1))
+	else
+		echo "FAIL clang-format: run clang-format -i on:" $bad
+		failed=$((failed + 1))
+	fi
+}
+
 if ((do_extra)); then
+	format_stage
 	sanitizer_stage
 	fuzz_stage
 	v2vm_stage

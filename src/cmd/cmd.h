@@ -47,9 +47,9 @@ int cmd_events(struct hutch_globals *g, int argc, char **argv, struct hutch_erro
 /* Shared flag handling (common.c).  Each returns 0 when the command should
  * go on, 1 when --help was printed, or a negative error. */
 int cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_opts *opts,
-			   bool is_run, const char *usage, struct hutch_error *err);
-int cmd_parse_id_only(const char *cmd, int argc, char **argv, const char *usage,
-		      const char **id, struct hutch_error *err);
+                           bool is_run, const char *usage, struct hutch_error *err);
+int cmd_parse_id_only(const char *cmd, int argc, char **argv, const char *usage, const char **id,
+                      struct hutch_error *err);
 int cmd_take_id(const char *cmd, int argc, char **argv, const char **id, struct hutch_error *err);
 int cmd_unknown_flag(const char *cmd, int argc, char **argv, struct hutch_error *err);
 

@@ -27,7 +27,8 @@ cmd_take_id(const char *cmd, int argc, char **argv, const char **id, struct hutc
 	if (optind >= argc)
 		return error_msg(err, EINVAL, "%s: a container id is required", cmd);
 	if (optind + 1 < argc)
-		return error_msg(err, EINVAL, "%s: unexpected argument '%s'", cmd, argv[optind + 1]);
+		return error_msg(err, EINVAL, "%s: unexpected argument '%s'", cmd,
+		                 argv[optind + 1]);
 	*id = argv[optind];
 	return 0;
 }
@@ -44,20 +45,20 @@ cmd_unknown_flag(const char *cmd, int argc, char **argv, struct hutch_error *err
 
 int
 cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_opts *opts,
-		       bool is_run, const char *usage, struct hutch_error *err)
+                       bool is_run, const char *usage, struct hutch_error *err)
 {
 	static const struct option options[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"pid-file", required_argument, NULL, OPT_PID_FILE},
-		{"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-		{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-		{"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-		{"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-		{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
-		{"keep", no_argument, NULL, OPT_KEEP},
-		{"detach", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+	    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
+	    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+	    {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
+	    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+	    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+	    {"keep", no_argument, NULL, OPT_KEEP},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -81,8 +82,9 @@ cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_
 			break;
 		case OPT_PRESERVE_FDS:
 			if (parse_int(optarg, 0, INT_MAX - 3, &opts->preserve_fds) < 0)
-				return error_msg(err, EINVAL, "%s: --preserve-fds: invalid number '%s'",
-						 cmd, optarg);
+				return error_msg(err, EINVAL,
+				                 "%s: --preserve-fds: invalid number '%s'", cmd,
+				                 optarg);
 			break;
 		case OPT_NO_SUBREAPER:
 		case OPT_KEEP:
@@ -104,11 +106,11 @@ cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_
 
 int
 cmd_parse_id_only(const char *cmd, int argc, char **argv, const char *usage, const char **id,
-		  struct hutch_error *err)
+                  struct hutch_error *err)
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

@@ -8,16 +8,16 @@
 #include "banned.h"
 
 static const char delete_usage[] =
-	"usage: hutch delete [--force] ID\n\n"
-	"Delete a stopped container.  --force kills a running one first.\n";
+    "usage: hutch delete [--force] ID\n\n"
+    "Delete a stopped container.  --force kills a running one first.\n";
 
 int
 cmd_delete(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)
 {
 	static const struct option options[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct hutch_error warn = {0};
 	const char *id;

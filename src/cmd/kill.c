@@ -11,17 +11,17 @@
 #include "banned.h"
 
 static const char kill_usage[] =
-	"usage: hutch kill [--all] ID [SIGNAL]\n\n"
-	"Send SIGNAL (a name like KILL or SIGKILL, or a number; default TERM) to the\n"
-	"container's init process; with --all, to every process of the container.\n";
+    "usage: hutch kill [--all] ID [SIGNAL]\n\n"
+    "Send SIGNAL (a name like KILL or SIGKILL, or a number; default TERM) to the\n"
+    "container's init process; with --all, to every process of the container.\n";
 
 int
 cmd_kill(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)
 {
 	static const struct option options[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool all = false;
 	int sig = SIGTERM, c;

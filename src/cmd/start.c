@@ -6,7 +6,7 @@
 #include "banned.h"
 
 static const char start_usage[] = "usage: hutch start ID\n\n"
-				  "Start the process of a created container.\n";
+                                  "Start the process of a created container.\n";
 
 int
 cmd_start(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)

@@ -9,7 +9,7 @@
 #include "banned.h"
 
 static const char state_usage[] = "usage: hutch state ID\n\n"
-				  "Print the state of a container as JSON.\n";
+                                  "Print the state of a container as JSON.\n";
 
 int
 cmd_state(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)

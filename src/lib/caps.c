@@ -23,7 +23,8 @@ caps_prepare_uid_switch(const struct spec_process *p, struct hutch_error *err)
 			continue;
 		/* EINVAL: a capability this kernel does not know; nothing to drop. */
 		if (cap_drop_bound(cap) < 0 && errno != EINVAL)
-			return error_sys(err, errno, "drop capability %d from the bounding set", cap);
+			return error_sys(err, errno, "drop capability %d from the bounding set",
+			                 cap);
 	}
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return error_sys(err, errno, "keep capabilities across the uid switch");

@@ -40,8 +40,8 @@ own_cgroup(char *cgroups, const char *controllers)
 static void
 controllers_of(char *opts)
 {
-	static const char *const skip[] = {"rw", "ro", "xattr", "noprefix", "clone_children",
-					   "cpuset_v2_mode", "favordynmods"};
+	static const char *const skip[] = {
+	    "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode", "favordynmods"};
 	char *out = opts, *save = NULL;
 
 	for (char *tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -63,7 +63,7 @@ controllers_of(char *opts)
 
 static int
 mount_hierarchy(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
-		const char *mountpoint, const char *fstype, char *opts, struct hutch_error *err)
+                const char *mountpoint, const char *fstype, char *opts, struct hutch_error *err)
 {
 	_cleanup_free_ char *cgroups = NULL, *dest = NULL, *source = NULL;
 	const char *name = strrchr(mountpoint, '/') + 1;
@@ -94,8 +94,7 @@ mount_hierarchy(const struct sandbox *sb, int rootfd, const struct spec_mount *m
 
 /* v1 and hybrid: a tmpfs with one mount per hierarchy of the host. */
 static int
-mount_v1(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
-	 struct hutch_error *err)
+mount_v1(const struct sandbox *sb, int rootfd, const struct spec_mount *m, struct hutch_error *err)
 {
 	struct spec_mount tmpfs = *m;
 	_cleanup_free_ char *info = NULL;
@@ -123,7 +122,8 @@ mount_v1(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mountpoint) != 1 ||
 		    sscanf(sep, " - %31s %*s %511s", fstype, opts) != 2)
 			continue;
-		if (strncmp(mountpoint, "/sys/fs/cgroup/", 15) != 0 || strchr(mountpoint + 15, '/') ||
+		if (strncmp(mountpoint, "/sys/fs/cgroup/", 15) != 0 ||
+		    strchr(mountpoint + 15, '/') ||
 		    (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
 			continue;
 		r = mount_hierarchy(sb, rootfd, m, mountpoint, fstype, opts, err);
@@ -131,7 +131,8 @@ mount_v1(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 			return r;
 	}
 	if (m->flags & MS_RDONLY) {
-		_cleanup_close_ int fd = path_open_in_root(rootfd, m->destination, PATH_NO_CREATE, err);
+		_cleanup_close_ int fd =
+		    path_open_in_root(rootfd, m->destination, PATH_NO_CREATE, err);
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
 		if (fd < 0)
@@ -144,7 +145,7 @@ mount_v1(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 
 int
 cgroup_mount(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
-	     struct hutch_error *err)
+             struct hutch_error *err)
 {
 	struct statfs fs;
 	struct spec_mount v2 = *m;
@@ -162,7 +163,7 @@ cgroup_mount(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 	 * the whole tree, and would reset the host's superblock-wide options
 	 * (nsdelegate, memory_recursiveprot): bind our own cgroup instead. */
 	r = sb->spec->linux.namespaces[SPEC_NS_CGROUP].present ? mount_new_fs(rootfd, &v2, err)
-							       : -EPERM;
+	                                                       : -EPERM;
 	if (r == -EPERM || r == -EBUSY) {
 		/* No cgroup namespace of our own: show only our own cgroup. */
 		_cleanup_free_ char *cgroups = NULL, *source = NULL;

@@ -12,4 +12,4 @@
 #include "sandbox.h"
 
 int cgroup_mount(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
-		 struct hutch_error *err);
+                 struct hutch_error *err);

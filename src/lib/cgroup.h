@@ -29,7 +29,7 @@ enum cgroup_mode { CGROUP_MODE_V1, CGROUP_MODE_HYBRID, CGROUP_MODE_V2 };
 
 struct cgroup {
 	enum cgroup_mode mode;
-	char *path; /* absolute within each hierarchy, e.g. "/process_api/x/hutch/c1" */
+	char *path;   /* absolute within each hierarchy, e.g. "/process_api/x/hutch/c1" */
 	bool created; /* directories were made by us (and are ours to remove) */
 };
 
@@ -40,7 +40,7 @@ enum cgroup_mode cgroup_mode(void);
 /* Resolve the path of a container's cgroup (pure apart from reading
  * /proc/self/cgroup).  cgroups_path may be NULL. */
 int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id,
-		struct hutch_error *err);
+                struct hutch_error *err);
 
 /* A cgroup whose path is already known (from state.json). */
 void cgroup_init_path(struct cgroup *cg, const char *path);
@@ -54,8 +54,7 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct hu
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct hutch_error *err);
 
 /* Apply resources to an existing cgroup (`update`). */
-int cgroup_set(const struct cgroup *cg, const struct spec_resources *res,
-	       struct hutch_error *err);
+int cgroup_set(const struct cgroup *cg, const struct spec_resources *res, struct hutch_error *err);
 
 /* Freeze or thaw every process in it, returning once the kernel reports
  * the new state. */

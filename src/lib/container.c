@@ -22,7 +22,7 @@
 
 /* Signals `run` passes on to the container process while it waits. */
 static const int forwarded_signals[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
-					SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+                                        SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 
 int
 container_check_id(const char *id, struct hutch_error *err)
@@ -58,8 +58,8 @@ container_create(const struct container_opts *opts, struct hutch_error *err)
 }
 
 int
-container_open_state(const char *root, const char *id, bool lock, int *dirfd,
-		     struct state **state, struct hutch_error *err)
+container_open_state(const char *root, const char *id, bool lock, int *dirfd, struct state **state,
+                     struct hutch_error *err)
 {
 	int r = container_check_id(id, err);
 
@@ -102,7 +102,7 @@ release_process(int dirfd, struct hutch_error *err)
 	int r;
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dirfd,
-		 STATE_EXEC_SOCK);
+	         STATE_EXEC_SOCK);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
 	/* Gone from the directory: the container counts as running, and a
@@ -122,8 +122,8 @@ release_process(int dirfd, struct hutch_error *err)
 
 /* Hooks after the fact: a failure is only a warning (filled into warn). */
 static void
-run_saved_hooks(int dirfd, struct state *s, enum spec_hook_kind kind,
-		enum state_status status, struct hutch_error *warn)
+run_saved_hooks(int dirfd, struct state *s, enum spec_hook_kind kind, enum state_status status,
+                struct hutch_error *warn)
 {
 	struct spec *spec = saved_spec(dirfd);
 	_cleanup_free_ char *json = NULL;
@@ -136,8 +136,7 @@ run_saved_hooks(int dirfd, struct state *s, enum spec_hook_kind kind,
 }
 
 int
-container_start(const char *root, const char *id, struct hutch_error *warn,
-		struct hutch_error *err)
+container_start(const char *root, const char *id, struct hutch_error *warn, struct hutch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
@@ -326,7 +325,7 @@ kill_and_wait(pid_t pid, struct hutch_error *err)
 
 int
 container_delete(const char *root, const char *id, bool force, struct hutch_error *warn,
-		 struct hutch_error *err)
+                 struct hutch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct state *s = NULL;
@@ -338,7 +337,7 @@ container_delete(const char *root, const char *id, bool force, struct hutch_erro
 	status = state_status(dirfd, s);
 	if (status != STATUS_STOPPED && !force) {
 		r = error_msg(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
-			      state_status_name(status));
+		              state_status_name(status));
 		goto out;
 	}
 	if (s->cgroup_path) {

@@ -34,7 +34,7 @@ int container_create(const struct container_opts *opts, struct hutch_error *err)
 /* A failed poststart (start) or poststop (delete) hook is not an error:
  * its message goes into warn (warn->msg[0] stays 0 otherwise). */
 int container_start(const char *root, const char *id, struct hutch_error *warn,
-		    struct hutch_error *err);
+                    struct hutch_error *err);
 
 /* create + start + wait.  Returns the process's exit status (128+N when
  * killed by signal N), or 0 at once with opts->detach. */
@@ -46,7 +46,7 @@ int container_state(const char *root, const char *id, char **json, struct hutch_
 int container_kill(const char *root, const char *id, int sig, bool all, struct hutch_error *err);
 
 int container_delete(const char *root, const char *id, bool force, struct hutch_error *warn,
-		     struct hutch_error *err);
+                     struct hutch_error *err);
 
 /* Check a container id: 1-1024 characters of [A-Za-z0-9_.+-], not "." or
  * ".." (it names a directory under the state root).  Pure. */
@@ -59,7 +59,7 @@ int container_check_id(const char *id, struct hutch_error *err);
 
 /* Apply the resources that are set in res to the container's cgroup. */
 int container_update(const char *root, const char *id, const struct spec_resources *res,
-		     struct hutch_error *err);
+                     struct hutch_error *err);
 
 /* Freeze / thaw every process of the container, returning once the kernel
  * reports it done. */
@@ -72,5 +72,4 @@ int container_resume(const char *root, const char *id, struct hutch_error *err);
  * the container stops; with stats_only, one stats event and return.  A
  * negative return of emit() stops and is returned. */
 int container_events(const char *root, const char *id, bool stats_only, int64_t interval_ns,
-		     int (*emit)(void *ctx, const char *json), void *ctx,
-		     struct hutch_error *err);
+                     int (*emit)(void *ctx, const char *json), void *ctx, struct hutch_error *err);

@@ -12,20 +12,20 @@
 #include "banned.h"
 
 static const struct spec_device default_devices[] = {
-	{.path = "/dev/null", .type = 'c', .major = 1, .minor = 3},
-	{.path = "/dev/zero", .type = 'c', .major = 1, .minor = 5},
-	{.path = "/dev/full", .type = 'c', .major = 1, .minor = 7},
-	{.path = "/dev/random", .type = 'c', .major = 1, .minor = 8},
-	{.path = "/dev/urandom", .type = 'c', .major = 1, .minor = 9},
-	{.path = "/dev/tty", .type = 'c', .major = 5, .minor = 0},
+    {.path = "/dev/null", .type = 'c', .major = 1, .minor = 3},
+    {.path = "/dev/zero", .type = 'c', .major = 1, .minor = 5},
+    {.path = "/dev/full", .type = 'c', .major = 1, .minor = 7},
+    {.path = "/dev/random", .type = 'c', .major = 1, .minor = 8},
+    {.path = "/dev/urandom", .type = 'c', .major = 1, .minor = 9},
+    {.path = "/dev/tty", .type = 'c', .major = 5, .minor = 0},
 };
 
 static const struct {
 	const char *target;
 	const char *link;
 } dev_links[] = {
-	{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
-	{"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
+    {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+    {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
 };
 
 bool
@@ -85,7 +85,7 @@ make_node(int rootfd, const struct spec_device *d, struct hutch_error *err)
 	if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
 		return error_sys(err, errno, "replace '%s'", d->path);
 	if (mknodat(pfd, name, node_type(d->type) | mode,
-		    makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
+	            makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
 		return error_sys(err, errno, "mknod '%s'", d->path);
 	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -95,7 +95,7 @@ make_node(int rootfd, const struct spec_device *d, struct hutch_error *err)
 		return error_sys(err, errno, "chmod '%s'", d->path);
 	if ((d->has_uid || d->has_gid) &&
 	    fchownat(fd, "", d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1,
-		     AT_EMPTY_PATH) < 0)
+	             AT_EMPTY_PATH) < 0)
 		return error_sys(err, errno, "chown '%s'", d->path);
 	return 0;
 }
@@ -118,7 +118,7 @@ devices_create(const struct sandbox *sb, int rootfd, struct hutch_error *err)
 {
 	const struct spec_linux *linux = &sb->spec->linux;
 	int (*create)(int, const struct spec_device *, struct hutch_error *) =
-		sb->userns ? bind_host_node : make_node;
+	    sb->userns ? bind_host_node : make_node;
 	int r;
 
 	if (devices_dev_is_ours(sb->spec)) {

@@ -52,7 +52,7 @@ error_prefix(struct hutch_error *err, const char *fmt, ...)
 	memcpy(old, err->msg, sizeof(old));
 	/* Truncate the old text, not the new context, when both do not fit. */
 	snprintf(err->msg, sizeof(err->msg), "%s%.*s", prefix,
-		 (int)(sizeof(err->msg) - 1 - strnlen(prefix, sizeof(err->msg) - 1)), old);
+	         (int)(sizeof(err->msg) - 1 - strnlen(prefix, sizeof(err->msg) - 1)), old);
 }
 
 const char *

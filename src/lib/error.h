@@ -16,8 +16,8 @@
 #define HUTCH_ERROR_MSG_MAX 480
 
 struct hutch_error {
-	int errnum; /* errno to append when printed, 0 for none */
-	int code;   /* positive errno-style code returned (negated) to callers */
+	int errnum;      /* errno to append when printed, 0 for none */
+	int code;        /* positive errno-style code returned (negated) to callers */
 	int exit_status; /* the command's exit status for this error; 0: 1 */
 	char msg[HUTCH_ERROR_MSG_MAX];
 };
@@ -26,15 +26,15 @@ struct hutch_error {
  * Returns -errnum (or -EIO when errnum is 0) so that callers can write
  * `return error_sys(err, errno, "open '%s'", path);`. */
 int error_sys(struct hutch_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Record a failure with no errno text (validation, protocol): returns -code. */
 int error_msg(struct hutch_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefix an existing message with context ("linux.mounts[2]: " ...). */
 void error_prefix(struct hutch_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Render the full one-line text ("msg: strerror") into buf. */
 const char *error_text(const struct hutch_error *err, char *buf, int size);

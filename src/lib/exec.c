@@ -27,9 +27,9 @@
 
 /* /proc/<pid>/ns/ file names, indexed by enum spec_ns_type. */
 static const char *const ns_files[SPEC_NS_COUNT] = {
-	[SPEC_NS_PID] = "pid",   [SPEC_NS_NETWORK] = "net",   [SPEC_NS_MOUNT] = "mnt",
-	[SPEC_NS_IPC] = "ipc",   [SPEC_NS_UTS] = "uts",       [SPEC_NS_USER] = "user",
-	[SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
+    [SPEC_NS_PID] = "pid",       [SPEC_NS_NETWORK] = "net", [SPEC_NS_MOUNT] = "mnt",
+    [SPEC_NS_IPC] = "ipc",       [SPEC_NS_UTS] = "uts",     [SPEC_NS_USER] = "user",
+    [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
 };
 
 struct exec {
@@ -69,7 +69,8 @@ load_container(struct exec *x, struct spec **spec, struct hutch_error *err)
 	if (status == STATUS_STOPPED)
 		return error_msg(err, ESRCH, "cannot exec in a stopped container");
 	if (status == STATUS_PAUSED && !x->opts->ignore_paused)
-		return error_msg(err, EBUSY, "cannot exec in a paused container (see --ignore-paused)");
+		return error_msg(err, EBUSY,
+		                 "cannot exec in a paused container (see --ignore-paused)");
 	r = read_file_at(dirfd, STATE_CONFIG, SPEC_MAX_FILE_SIZE, &text, &len, err);
 	if (r < 0)
 		return r;
@@ -292,9 +293,9 @@ seccomp_state_json(struct exec *x, const struct spec_seccomp *s)
 {
 	_cleanup_free_ char *state = launch_state_json(x->state, STATUS_RUNNING, false);
 	json_t *j = json_pack("{s:s, s:[s], s:i, s:s, s:o?}", "ociVersion", STATE_OCI_VERSION,
-			      "fds", "seccompFd", "pid", (int)x->state->pid, "metadata",
-			      s->listener_metadata ? s->listener_metadata : "", "state",
-			      state ? json_loads(state, 0, NULL) : NULL);
+	                      "fds", "seccompFd", "pid", (int)x->state->pid, "metadata",
+	                      s->listener_metadata ? s->listener_metadata : "", "state",
+	                      state ? json_loads(state, 0, NULL) : NULL);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
@@ -382,7 +383,7 @@ static int
 block_signals(sigset_t *old, struct hutch_error *err)
 {
 	static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
-					SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+	                                SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 	sigset_t set;
 	int fd;
 
@@ -445,7 +446,7 @@ int
 container_exec(const struct exec_opts *opts, struct hutch_error *err)
 {
 	struct exec x = {
-		.opts = opts, .sync = {-1, -1}, .console = {-1, -1}, .seccomp_listener = -1};
+	    .opts = opts, .sync = {-1, -1}, .console = {-1, -1}, .seccomp_listener = -1};
 	_cleanup_close_ int sigfd = -1;
 	struct spec *spec = NULL;
 	sigset_t mask;

@@ -12,12 +12,12 @@
 #include "banned.h"
 
 static const char *const kind_names[SPEC_HOOK_KINDS] = {
-	[SPEC_HOOK_PRESTART] = "prestart",
-	[SPEC_HOOK_CREATE_RUNTIME] = "createRuntime",
-	[SPEC_HOOK_CREATE_CONTAINER] = "createContainer",
-	[SPEC_HOOK_START_CONTAINER] = "startContainer",
-	[SPEC_HOOK_POSTSTART] = "poststart",
-	[SPEC_HOOK_POSTSTOP] = "poststop",
+    [SPEC_HOOK_PRESTART] = "prestart",
+    [SPEC_HOOK_CREATE_RUNTIME] = "createRuntime",
+    [SPEC_HOOK_CREATE_CONTAINER] = "createContainer",
+    [SPEC_HOOK_START_CONTAINER] = "startContainer",
+    [SPEC_HOOK_POSTSTART] = "poststart",
+    [SPEC_HOOK_POSTSTOP] = "poststop",
 };
 
 const char *
@@ -61,24 +61,24 @@ wait_hook(pid_t pid, const struct spec_hook *hook, const char *kind, struct hutc
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			return error_msg(err, ETIMEDOUT, "%s hook '%s': timed out after %d s", kind,
-					 hook->path, hook->timeout);
+			                 hook->path, hook->timeout);
 		}
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return error_sys(err, errno, "wait for %s hook '%s'", kind, hook->path);
 	if (WIFSIGNALED(status))
-		return error_msg(err, ECANCELED, "%s hook '%s': killed by signal %d", kind, hook->path,
-				 WTERMSIG(status));
+		return error_msg(err, ECANCELED, "%s hook '%s': killed by signal %d", kind,
+		                 hook->path, WTERMSIG(status));
 	if (WEXITSTATUS(status) != 0)
 		return error_msg(err, ECANCELED, "%s hook '%s': exit status %d", kind, hook->path,
-				 WEXITSTATUS(status));
+		                 WEXITSTATUS(status));
 	return 0;
 }
 
 static int
 run_one(const struct spec_hook *hook, const char *kind, const char *state_json,
-	struct hutch_error *err)
+        struct hutch_error *err)
 {
 	char *const default_args[] = {hook->path, NULL};
 	char *const empty_env[] = {NULL};
@@ -108,7 +108,7 @@ run_one(const struct spec_hook *hook, const char *kind, const char *state_json,
 
 int
 hooks_run(const struct spec_hook_list *list, enum spec_hook_kind kind, const char *state_json,
-	  struct hutch_error *err)
+          struct hutch_error *err)
 {
 	/* After the start a failed hook cannot undo anything: the spec says
 	 * to warn and carry on with the remaining hooks. */
@@ -120,7 +120,7 @@ hooks_run(const struct spec_hook_list *list, enum spec_hook_kind kind, const cha
 		state_json = "{}";
 	for (size_t i = 0; i < list->n; i++) {
 		int r = run_one(&list->hooks[i], kind_names[kind], state_json,
-				first < 0 ? &later : err);
+		                first < 0 ? &later : err);
 
 		if (r < 0 && !keep_going)
 			return r;

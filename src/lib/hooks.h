@@ -16,4 +16,4 @@
 const char *hooks_kind_name(enum spec_hook_kind kind);
 
 int hooks_run(const struct spec_hook_list *list, enum spec_hook_kind kind, const char *state_json,
-	      struct hutch_error *err);
+              struct hutch_error *err);

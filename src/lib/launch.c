@@ -31,11 +31,12 @@ launch_state_json(const struct state *s, enum state_status status, bool indent)
 	char *text;
 
 	for (size_t i = 0; i < s->n_annotations; i++)
-		json_object_set_new(ann, s->annotations[i].key, json_string(s->annotations[i].value));
+		json_object_set_new(ann, s->annotations[i].key,
+		                    json_string(s->annotations[i].value));
 	j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "ociVersion", STATE_OCI_VERSION,
-		      "id", s->id, "pid", status == STATUS_STOPPED ? 0 : (int)s->pid, "status",
-		      state_status_name(status), "bundle", s->bundle, "rootfs", s->rootfs,
-		      "created", s->created, "owner", s->owner ? s->owner : "");
+	              "id", s->id, "pid", status == STATUS_STOPPED ? 0 : (int)s->pid, "status",
+	              state_status_name(status), "bundle", s->bundle, "rootfs", s->rootfs,
+	              "created", s->created, "owner", s->owner ? s->owner : "");
 	if (!j) {
 		json_decref(ann);
 		return NULL;
@@ -97,7 +98,7 @@ validate(struct launch *l, struct hutch_error *err)
 	if (l->spec->domainname && !linux->namespaces[SPEC_NS_UTS].present)
 		return error_msg(err, EINVAL, "domainname: requires a uts namespace");
 	root = l->spec->root_path[0] == '/' ? xstrdup(l->spec->root_path)
-					    : xasprintf("%s/%s", l->bundle, l->spec->root_path);
+	                                    : xasprintf("%s/%s", l->bundle, l->spec->root_path);
 	l->rootfs = realpath(root, NULL);
 	if (!l->rootfs || stat(l->rootfs, &st) < 0)
 		return error_sys(err, errno, "root.path: rootfs '%s'", root);
@@ -110,7 +111,8 @@ static bool
 needs_join_helper(const struct spec_linux *linux)
 {
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
-		if (linux->namespaces[t].present && (linux->namespaces[t].path || t == SPEC_NS_TIME))
+		if (linux->namespaces[t].present &&
+		    (linux->namespaces[t].path || t == SPEC_NS_TIME))
 			return true;
 	return false;
 }
@@ -162,9 +164,9 @@ fill_process_states(struct launch *l)
 	if (!s || !l->seccomp.notify || !l->hook_state)
 		return;
 	j = json_pack("{s:s, s:[s], s:i, s:s, s:o?}", "ociVersion", STATE_OCI_VERSION, "fds",
-		      "seccompFd", "pid", (int)l->pid, "metadata",
-		      s->listener_metadata ? s->listener_metadata : "", "state",
-		      json_loads(l->hook_state, 0, NULL));
+	              "seccompFd", "pid", (int)l->pid, "metadata",
+	              s->listener_metadata ? s->listener_metadata : "", "state",
+	              json_loads(l->hook_state, 0, NULL));
 	free(l->seccomp_state);
 	l->seccomp_state = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
@@ -180,7 +182,7 @@ run_runtime_hooks(struct launch *l, struct hutch_error *err)
 	if (r < 0)
 		return r;
 	r = hooks_run(&l->spec->hooks[SPEC_HOOK_CREATE_RUNTIME], SPEC_HOOK_CREATE_RUNTIME, json,
-		      err);
+	              err);
 	if (r < 0)
 		return r;
 	return sync_send(l->sync[0], SYNC_GO, 0, NULL);
@@ -280,11 +282,11 @@ allow_spec_devices(struct spec *spec)
 		if (d->type == 'p') /* fifos are not subject to the policy */
 			continue;
 		res->devices[n++] = (struct spec_device_rule){
-			.allow = true,
-			.type = d->type == 'b' ? 'b' : 'c',
-			.major = d->major,
-			.minor = d->minor,
-			.access = "rwm",
+		    .allow = true,
+		    .type = d->type == 'b' ? 'b' : 'c',
+		    .major = d->major,
+		    .minor = d->minor,
+		    .access = "rwm",
 		};
 	}
 	res->n_devices = n;
@@ -303,7 +305,7 @@ make_start_socket(struct launch *l, struct hutch_error *err)
 	/* Bound through the directory's fd: a socket address holds 108 bytes,
 	 * a state path may be longer. */
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", l->state_fd,
-		 STATE_EXEC_SOCK);
+	         STATE_EXEC_SOCK);
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0)
 		return error_sys(err, errno, "listen on '%s'", STATE_EXEC_SOCK);
 	return 0;
@@ -319,8 +321,9 @@ open_console(struct launch *l, bool with_fifo, struct hutch_error *err)
 
 	if (!l->spec->process->terminal) {
 		if (sock)
-			return error_msg(err, EINVAL,
-					 "--console-socket: process.terminal is false, there is no terminal to send");
+			return error_msg(
+			    err, EINVAL,
+			    "--console-socket: process.terminal is false, there is no terminal to send");
 		return 0;
 	}
 	if (sock) {
@@ -328,8 +331,9 @@ open_console(struct launch *l, bool with_fifo, struct hutch_error *err)
 		return l->console[1] < 0 ? l->console[1] : 0;
 	}
 	if (!foreground)
-		return error_msg(err, EINVAL,
-				 "process.terminal is true: --console-socket is required to create or detach");
+		return error_msg(
+		    err, EINVAL,
+		    "process.terminal is true: --console-socket is required to create or detach");
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->console) < 0)
 		return error_sys(err, errno, "socketpair for the terminal");
 	return 0;
@@ -348,10 +352,10 @@ init_sandbox(struct launch *l)
 	sb->exec_env = l->spec->process->env;
 	sb->new_ns_flags = namespace_new_flags(linux);
 	sb->userns = linux->namespaces[SPEC_NS_USER].present;
-	sb->new_time_ns = linux->namespaces[SPEC_NS_TIME].present &&
-			  !linux->namespaces[SPEC_NS_TIME].path;
-	sb->new_cgroup_ns = linux->namespaces[SPEC_NS_CGROUP].present &&
-			    !linux->namespaces[SPEC_NS_CGROUP].path;
+	sb->new_time_ns =
+	    linux->namespaces[SPEC_NS_TIME].present && !linux->namespaces[SPEC_NS_TIME].path;
+	sb->new_cgroup_ns =
+	    linux->namespaces[SPEC_NS_CGROUP].present && !linux->namespaces[SPEC_NS_CGROUP].path;
 	sb->no_pivot = l->opts->no_pivot;
 	sb->preserve_fds = l->opts->preserve_fds;
 	sb->sync_fd = l->sync[1];
@@ -365,17 +369,17 @@ init_sandbox(struct launch *l)
 
 int
 launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fifo,
-	       const sigset_t *exec_mask, struct hutch_error *err)
+               const sigset_t *exec_mask, struct hutch_error *err)
 {
 	uint64_t start;
 	bool zombie;
 	int r;
 
 	*l = (struct launch){.opts = opts,
-			     .state_fd = -1,
-			     .sync = {-1, -1},
-			     .console = {-1, -1},
-			     .seccomp_listener = -1};
+	                     .state_fd = -1,
+	                     .sync = {-1, -1},
+	                     .console = {-1, -1},
+	                     .seccomp_listener = -1};
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
 		l->sb.ns_fds[t] = -1;
 	l->sb.start_fd = -1;

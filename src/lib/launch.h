@@ -43,7 +43,7 @@ struct launch {
  * launch_start() (run).  exec_mask: the signal mask the process gets
  * back before execve (the caller may have blocked signals to forward). */
 int launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fifo,
-		   const sigset_t *exec_mask, struct hutch_error *err);
+                   const sigset_t *exec_mask, struct hutch_error *err);
 
 /* run: tell the process to exec and wait until it has. */
 int launch_start(struct launch *l, struct hutch_error *err);
@@ -66,4 +66,4 @@ int container_wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err);
 /* Check the id, open --root/<id> (*dirfd, to be closed by the caller; with
  * `lock`, the lock goes with it) and read its state. */
 int container_open_state(const char *root, const char *id, bool lock, int *dirfd,
-			 struct state **state, struct hutch_error *err);
+                         struct state **state, struct hutch_error *err);

@@ -21,10 +21,10 @@ static const struct {
 	unsigned long ms;
 	uint64_t attr;
 } attr_table[] = {
-	{MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
-	{MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-	{MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
-	{MS_NOATIME, MOUNT_ATTR_NOATIME},       {MS_STRICTATIME, MOUNT_ATTR_STRICTATIME},
+    {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
+    {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+    {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+    {MS_NOATIME, MOUNT_ATTR_NOATIME},       {MS_STRICTATIME, MOUNT_ATTR_STRICTATIME},
 };
 
 /* Superblock flags go to fsconfig() by name rather than to the mount. */
@@ -32,8 +32,8 @@ static const struct {
 	unsigned long ms;
 	const char *name;
 } sb_flag_table[] = {
-	{MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"}, {MS_LAZYTIME, "lazytime"},
-	{MS_MANDLOCK, "mand"},    {MS_SILENT, "silent"},   {MS_I_VERSION, "iversion"},
+    {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"}, {MS_LAZYTIME, "lazytime"},
+    {MS_MANDLOCK, "mand"},    {MS_SILENT, "silent"},   {MS_I_VERSION, "iversion"},
 };
 
 #define ATIME_FLAGS (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)
@@ -103,7 +103,7 @@ attach(int tree, int rootfd, const char *dest, enum path_create create, struct h
 
 int
 mount_bind_path(const char *source, bool recursive, int rootfd, const struct spec_mount *m,
-		struct hutch_error *err)
+                struct hutch_error *err)
 {
 	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
 	_cleanup_close_ int tree = -1;
@@ -121,20 +121,20 @@ mount_bind_path(const char *source, bool recursive, int rootfd, const struct spe
 	if (r < 0)
 		return r;
 	return attach(tree, rootfd, m->destination,
-		      S_ISDIR(st.st_mode) ? PATH_CREATE_DIR : PATH_CREATE_FILE, err);
+	              S_ISDIR(st.st_mode) ? PATH_CREATE_DIR : PATH_CREATE_FILE, err);
 }
 
 static int
 mount_bind(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
-	   struct hutch_error *err)
+           struct hutch_error *err)
 {
 	_cleanup_free_ char *source = NULL;
 
 	if (!m->source)
 		return error_msg(err, EINVAL, "mount '%s': bind mount without a source",
-				 m->destination);
-	source = m->source[0] == '/' ? xstrdup(m->source)
-				     : xasprintf("%s/%s", sb->bundle, m->source);
+		                 m->destination);
+	source =
+	    m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", sb->bundle, m->source);
 	return mount_bind_path(source, (m->flags & MS_REC) != 0, rootfd, m, err);
 }
 
@@ -151,7 +151,7 @@ configure_fs(int fsfd, const struct spec_mount *m, struct hutch_error *err)
 		if ((m->flags & sb_flag_table[i].ms) &&
 		    fsconfig(fsfd, FSCONFIG_SET_FLAG, sb_flag_table[i].name, NULL, 0) < 0)
 			return error_sys(err, errno, "mount '%s': option '%s'", m->destination,
-					 sb_flag_table[i].name);
+			                 sb_flag_table[i].name);
 	for (char *opt = data ? strtok_r(data, ",", &save) : NULL; opt;
 	     opt = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(opt, '=');
@@ -164,7 +164,8 @@ configure_fs(int fsfd, const struct spec_mount *m, struct hutch_error *err)
 			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, opt, NULL, 0);
 		}
 		if (r < 0)
-			return error_sys(err, errno, "mount '%s': option '%s'", m->destination, opt);
+			return error_sys(err, errno, "mount '%s': option '%s'", m->destination,
+			                 opt);
 	}
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return error_sys(err, errno, "mount %s on '%s'", m->type, m->destination);
@@ -182,7 +183,7 @@ mount_new_fs(int rootfd, const struct spec_mount *m, struct hutch_error *err)
 	fsfd = fsopen(m->type, FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return error_sys(err, errno, "mount '%s': filesystem '%s'", m->destination,
-				 m->type);
+		                 m->type);
 	r = configure_fs(fsfd, m, err);
 	if (r < 0)
 		return r;
@@ -200,7 +201,7 @@ mount_new_fs(int rootfd, const struct spec_mount *m, struct hutch_error *err)
  * all.  Do the same. */
 static int
 mount_sysfs(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
-	    struct hutch_error *err)
+            struct hutch_error *err)
 {
 	int r = mount_new_fs(rootfd, m, err);
 
@@ -210,8 +211,7 @@ mount_sysfs(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 }
 
 static int
-mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
-	  struct hutch_error *err)
+mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m, struct hutch_error *err)
 {
 	const char *type = m->type ? m->type : "";
 	int r;
@@ -220,7 +220,7 @@ mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 		r = mount_bind(sb, rootfd, m, err);
 	else if (!m->type)
 		return error_msg(err, EINVAL, "mount '%s': no type and not a bind mount",
-				 m->destination);
+		                 m->destination);
 	else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
 		r = cgroup_mount(sb, rootfd, m, err);
 	else if (strcmp(type, "sysfs") == 0)
@@ -270,7 +270,8 @@ mount_pivot_root(const char *rootfs, bool no_pivot, struct hutch_error *err)
 	if (fd < 0 || fchdir(fd) < 0)
 		return error_sys(err, errno, "enter the rootfs '%s'", rootfs);
 	if (no_pivot) {
-		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+		    chdir("/") < 0)
 			return error_sys(err, errno, "move the rootfs '%s' to '/'", rootfs);
 		return 0;
 	}
@@ -297,7 +298,8 @@ open_dev_null(struct hutch_error *err)
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return error_sys(err, errno, "open '/dev/null' to mask paths");
 	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-		return error_msg(err, EINVAL, "'/dev/null' in the container is not the null device");
+		return error_msg(err, EINVAL,
+		                 "'/dev/null' in the container is not the null device");
 	return TAKE_FD(fd);
 }
 
@@ -309,8 +311,8 @@ mask_dir(int target, const char *path, struct hutch_error *err)
 	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "0", 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return error_sys(err, errno, "mask '%s'", path);
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-						     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC,
+	              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mfd < 0 ||
 	    move_mount(mfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return error_sys(err, errno, "mask '%s'", path);
@@ -351,7 +353,7 @@ mask_paths(int rootfd, char **paths, struct hutch_error *err)
 		if (fstat(fd, &st) < 0)
 			return error_sys(err, errno, "stat '%s'", paths[i]);
 		r = S_ISDIR(st.st_mode) ? mask_dir(fd, paths[i], err)
-					: mask_file(fd, &null_fd, paths[i], err);
+		                        : mask_file(fd, &null_fd, paths[i], err);
 		if (r < 0)
 			return r;
 	}
@@ -372,10 +374,11 @@ readonly_paths(int rootfd, char **paths, struct hutch_error *err)
 		if (fd < 0)
 			return fd;
 		/* Cover the path with a read-only copy of itself. */
-		tree = open_tree(fd, "",
-				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+		tree = open_tree(
+		    fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 		if (tree < 0 || setattr(tree, AT_RECURSIVE, &attr) < 0 ||
-		    move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		    move_mount(tree, "", fd, "",
+		               MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			return error_sys(err, errno, "make '%s' read-only", paths[i]);
 	}
 	return 0;

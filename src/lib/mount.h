@@ -20,7 +20,7 @@ int mount_spec_mounts(const struct sandbox *sb, int rootfd, struct hutch_error *
  * (options applied before it is attached) and a new filesystem instance,
  * both attached at m->destination below rootfd. */
 int mount_bind_path(const char *source, bool recursive, int rootfd, const struct spec_mount *m,
-		    struct hutch_error *err);
+                    struct hutch_error *err);
 int mount_new_fs(int rootfd, const struct spec_mount *m, struct hutch_error *err);
 
 /* pivot_root into the rootfs and detach the old root; with no_pivot, move

@@ -51,20 +51,20 @@ open_ns_path(enum spec_ns_type type, const char *path, struct hutch_error *err)
 
 	if (fd < 0)
 		return error_sys(err, errno, "linux.namespaces: open %s namespace '%s'",
-				 spec_ns_type_name(type), path);
+		                 spec_ns_type_name(type), path);
 	kind = ioctl(fd, NS_GET_NSTYPE);
 	if (kind < 0)
 		return error_msg(err, EINVAL, "linux.namespaces: '%s' is not a namespace file",
-				 path);
+		                 path);
 	if (kind != spec_ns_clone_flag(type))
 		return error_msg(err, EINVAL, "linux.namespaces: '%s' is not a %s namespace", path,
-				 spec_ns_type_name(type));
+		                 spec_ns_type_name(type));
 	return TAKE_FD(fd);
 }
 
 int
 namespace_open_paths(const struct spec_linux *linux, int fds[SPEC_NS_COUNT],
-		     struct hutch_error *err)
+                     struct hutch_error *err)
 {
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
 		fds[t] = -1;
@@ -94,7 +94,7 @@ int
 namespace_join(const int fds[SPEC_NS_COUNT], struct hutch_error *err)
 {
 	static const enum spec_ns_type order[] = {
-		SPEC_NS_PID, SPEC_NS_NETWORK, SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_CGROUP, SPEC_NS_TIME,
+	    SPEC_NS_PID, SPEC_NS_NETWORK, SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_CGROUP, SPEC_NS_TIME,
 	};
 	bool retry[SPEC_NS_COUNT] = {false};
 
@@ -104,7 +104,7 @@ namespace_join(const int fds[SPEC_NS_COUNT], struct hutch_error *err)
 		if (fds[t] >= 0 && setns(fds[t], spec_ns_clone_flag(t)) < 0) {
 			if (errno != EPERM || fds[SPEC_NS_USER] < 0)
 				return error_sys(err, errno, "join the %s namespace",
-						 spec_ns_type_name(t));
+				                 spec_ns_type_name(t));
 			retry[t] = true;
 		}
 	}
@@ -119,7 +119,7 @@ namespace_join(const int fds[SPEC_NS_COUNT], struct hutch_error *err)
 
 static int
 write_map(pid_t pid, const char *file, const struct spec_id_map *maps, size_t n,
-	  struct hutch_error *err)
+          struct hutch_error *err)
 {
 	char path[64];
 	/* 340 lines of three 10-digit numbers at most: the kernel's limit. */
@@ -128,7 +128,7 @@ write_map(pid_t pid, const char *file, const struct spec_id_map *maps, size_t n,
 
 	for (size_t i = 0; i < n && len < sizeof(buf); i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
-					maps[i].container_id, maps[i].host_id, maps[i].size);
+		                        maps[i].container_id, maps[i].host_id, maps[i].size);
 	if (len >= sizeof(buf))
 		return error_msg(err, E2BIG, "%s: too many mappings", file);
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
@@ -167,7 +167,7 @@ namespace_new_time(const struct spec_linux *linux, struct hutch_error *err)
 
 		if (o->set)
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s %lld %u\n",
-						names[c], (long long)o->secs, o->nanosecs);
+			                        names[c], (long long)o->secs, o->nanosecs);
 	}
 	if (len == 0)
 		return 0;

@@ -22,7 +22,7 @@ int namespace_new_flags(const struct spec_linux *linux);
 /* Open every namespace `path` into fds[type] (-1 where none), checking
  * with NS_GET_NSTYPE that it is a namespace of that type. */
 int namespace_open_paths(const struct spec_linux *linux, int fds[SPEC_NS_COUNT],
-			 struct hutch_error *err);
+                         struct hutch_error *err);
 void namespace_close_fds(int fds[SPEC_NS_COUNT]);
 
 /* setns() into every open fd: those our capabilities allow before the user

@@ -66,15 +66,15 @@ static const struct {
 	const char *name;
 	int sig;
 } signal_table[] = {
-	{"ABRT", SIGABRT}, {"ALRM", SIGALRM},   {"BUS", SIGBUS},       {"CHLD", SIGCHLD},
-	{"CONT", SIGCONT}, {"FPE", SIGFPE},     {"HUP", SIGHUP},       {"ILL", SIGILL},
-	{"INT", SIGINT},   {"IO", SIGIO},       {"IOT", SIGIOT},       {"KILL", SIGKILL},
-	{"PIPE", SIGPIPE}, {"POLL", SIGPOLL},   {"PROF", SIGPROF},     {"PWR", SIGPWR},
-	{"QUIT", SIGQUIT}, {"SEGV", SIGSEGV},   {"STKFLT", SIGSTKFLT}, {"STOP", SIGSTOP},
-	{"SYS", SIGSYS},   {"TERM", SIGTERM},   {"TRAP", SIGTRAP},     {"TSTP", SIGTSTP},
-	{"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},   {"URG", SIGURG},       {"USR1", SIGUSR1},
-	{"USR2", SIGUSR2}, {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU},
-	{"XFSZ", SIGXFSZ},
+    {"ABRT", SIGABRT}, {"ALRM", SIGALRM},     {"BUS", SIGBUS},       {"CHLD", SIGCHLD},
+    {"CONT", SIGCONT}, {"FPE", SIGFPE},       {"HUP", SIGHUP},       {"ILL", SIGILL},
+    {"INT", SIGINT},   {"IO", SIGIO},         {"IOT", SIGIOT},       {"KILL", SIGKILL},
+    {"PIPE", SIGPIPE}, {"POLL", SIGPOLL},     {"PROF", SIGPROF},     {"PWR", SIGPWR},
+    {"QUIT", SIGQUIT}, {"SEGV", SIGSEGV},     {"STKFLT", SIGSTKFLT}, {"STOP", SIGSTOP},
+    {"SYS", SIGSYS},   {"TERM", SIGTERM},     {"TRAP", SIGTRAP},     {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},       {"USR1", SIGUSR1},
+    {"USR2", SIGUSR2}, {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH},   {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ},
 };
 
 int

@@ -15,8 +15,8 @@ static int
 openat2_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;
 
@@ -92,8 +92,7 @@ create_last(int rootfd, const char *path, enum path_create create, struct hutch_
 }
 
 int
-path_open_in_root(int rootfd, const char *path, enum path_create create,
-		  struct hutch_error *err)
+path_open_in_root(int rootfd, const char *path, enum path_create create, struct hutch_error *err)
 {
 	char clean[PATH_MAX];
 	int fd, r;

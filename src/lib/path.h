@@ -25,7 +25,7 @@ enum path_create {
 /* Open `path` (absolute or relative, always taken as inside rootfd) as an
  * O_PATH fd, creating it as asked.  Returns the fd or -errno. */
 int path_open_in_root(int rootfd, const char *path, enum path_create create,
-		      struct hutch_error *err);
+                      struct hutch_error *err);
 
 /* "/proc/self/fd/N" for fd, in buf. */
 const char *path_fd(int fd, char *buf, size_t size);

@@ -33,14 +33,14 @@ static int
 apply_scheduler(const struct spec_scheduler *s, struct hutch_error *err)
 {
 	struct sched_attr_v1 attr = {
-		.size = sizeof(attr),
-		.sched_policy = (uint32_t)s->policy,
-		.sched_flags = s->flags,
-		.sched_nice = s->nice,
-		.sched_priority = (uint32_t)s->priority,
-		.sched_runtime = s->runtime,
-		.sched_deadline = s->deadline,
-		.sched_period = s->period,
+	    .size = sizeof(attr),
+	    .sched_policy = (uint32_t)s->policy,
+	    .sched_flags = s->flags,
+	    .sched_nice = s->nice,
+	    .sched_priority = (uint32_t)s->priority,
+	    .sched_runtime = s->runtime,
+	    .sched_deadline = s->deadline,
+	    .sched_period = s->period,
 	};
 
 	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
@@ -71,7 +71,7 @@ process_apply_privileged(const struct spec_process *p, struct hutch_error *err)
 		return -err->code;
 	if (p->io_priority.present &&
 	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0,
-		    (p->io_priority.class << IOPRIO_CLASS_SHIFT) | p->io_priority.priority) < 0)
+	            (p->io_priority.class << IOPRIO_CLASS_SHIFT) | p->io_priority.priority) < 0)
 		return error_sys(err, errno, "process.ioPriority: ioprio_set");
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct spec_rlimit *l = &p->rlimits[i];
@@ -92,8 +92,9 @@ process_set_ids(const struct spec_process *p, bool setgroups_allowed, struct hut
 	    setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0)
 		return error_sys(err, errno, "process.user.additionalGids: setgroups");
 	if (!setgroups_allowed && u->n_additional_gids)
-		return error_msg(err, EPERM,
-				 "process.user.additionalGids: setgroups is denied in this user namespace");
+		return error_msg(
+		    err, EPERM,
+		    "process.user.additionalGids: setgroups is denied in this user namespace");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return error_sys(err, errno, "process.user.gid: setresgid %u", u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
@@ -158,7 +159,7 @@ process_find(const struct spec_process *p, char *const *env, char *path, struct 
 		end = strchrnul(dir, ':');
 		/* An empty PATH entry means the current directory. */
 		len = end == dir ? snprintf(path, PATH_MAX, "./%s", cmd)
-				 : snprintf(path, PATH_MAX, "%.*s/%s", (int)(end - dir), dir, cmd);
+		                 : snprintf(path, PATH_MAX, "%.*s/%s", (int)(end - dir), dir, cmd);
 		r = (size_t)len < PATH_MAX ? check_executable(path) : -ENAMETOOLONG;
 
 		if (r == 0)

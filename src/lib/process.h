@@ -22,8 +22,7 @@ int process_apply_privileged(const struct spec_process *p, struct hutch_error *e
 
 /* setgroups/setresgid/setresuid.  `setgroups_allowed` is false in a user
  * namespace whose setgroups file says "deny". */
-int process_set_ids(const struct spec_process *p, bool setgroups_allowed,
-		    struct hutch_error *err);
+int process_set_ids(const struct spec_process *p, bool setgroups_allowed, struct hutch_error *err);
 
 /* umask, cwd, no_new_privs: what comes after the capabilities. */
 int process_apply_final(const struct spec_process *p, struct hutch_error *err);
@@ -33,4 +32,4 @@ int process_apply_final(const struct spec_process *p, struct hutch_error *err);
  * bytes).  Done before the container reports ready, so that a command that
  * does not exist fails `create`, as in runc.  -ENOENT when not found. */
 int process_find(const struct spec_process *p, char *const *env, char *path,
-		 struct hutch_error *err);
+                 struct hutch_error *err);

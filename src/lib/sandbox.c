@@ -96,7 +96,7 @@ run_create_hooks(const struct sandbox *sb, struct hutch_error *err)
 			return r;
 	}
 	return hooks_run(&hooks[SPEC_HOOK_CREATE_CONTAINER], SPEC_HOOK_CREATE_CONTAINER,
-			 *sb->hook_state, err);
+	                 *sb->hook_state, err);
 }
 
 /* Everything up to pivot_root: the root filesystem and its devices. */
@@ -142,7 +142,7 @@ load_seccomp(const struct sandbox *sb, bool early, struct hutch_error *err)
 	if (!sb->seccomp || early == sb->process->no_new_privileges)
 		return 0;
 	return seccomp_program_load(sb->seccomp, sb->seccomp_listener,
-				    *sb->seccomp_state ? *sb->seccomp_state : "{}", err);
+	                            *sb->seccomp_state ? *sb->seccomp_state : "{}", err);
 }
 
 /* execve() keeps ignored signals ignored: whatever our caller ignored
@@ -219,7 +219,7 @@ sandbox_child(void *arg)
 		sync_fail(sb->sync_fd, &err);
 	if (sync_send(sb->sync_fd, SYNC_READY, 0, NULL) < 0 || wait_for_start(sb, &fd, &err) < 0 ||
 	    hooks_run(&sb->spec->hooks[SPEC_HOOK_START_CONTAINER], SPEC_HOOK_START_CONTAINER,
-		      *sb->hook_state, &err) < 0 ||
+	              *sb->hook_state, &err) < 0 ||
 	    load_seccomp(sb, false, &err) < 0)
 		sync_fail(fd, &err);
 	/* Only stdio and --preserve-fds cross into the container: whatever
@@ -315,7 +315,7 @@ sandbox_free_stack(void *stack)
 
 int
 sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pid_t *pid,
-	      struct hutch_error *err)
+              struct hutch_error *err)
 {
 	int flags = SIGCHLD | (helper ? 0 : sb->new_ns_flags);
 	struct sync_msg msg;
@@ -327,13 +327,13 @@ sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pi
 	if (!(helper && sb->ns_fds[SPEC_NS_TIME] >= 0))
 		flags |= CLONE_VM;
 	*stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (*stack == MAP_FAILED) {
 		*stack = NULL;
 		return error_sys(err, errno, "allocate the child's stack");
 	}
 	child = clone(helper ? sandbox_join_helper : sb->child_fn,
-		      (char *)*stack + SPAWN_STACK_SIZE, flags, sb);
+	              (char *)*stack + SPAWN_STACK_SIZE, flags, sb);
 	if (child < 0)
 		return error_sys(err, errno, "clone the container process");
 	/* The child reads *sb (shared memory): change nothing in it now. */

@@ -26,7 +26,7 @@ struct sandbox {
 	bool userns;      /* the process is in a user namespace of its own */
 	bool new_time_ns;
 	bool new_cgroup_ns; /* unshare it after the parent placed us in the cgroup */
-	int sync_fd;      /* the child's end of the sync socket */
+	int sync_fd;        /* the child's end of the sync socket */
 	/* The parent's fds the child must close first: the state directory
 	 * (its flock would otherwise be held for as long as the process
 	 * waits) and the parent's end of the sync socket. */
@@ -58,10 +58,10 @@ int sandbox_child(void *arg);
 /* Clone the process that runs sb->child_fn: directly into new namespaces,
  * or (helper) through a helper that first joins the namespaces given by
  * path and then clones it as our child.  Closes sb->sync_fd (the child's
- * end) in the parent, leaving *sb untouched (the child reads it).  On success *pid is the process, waiting for
- * SYNC_GO on the sync socket; *stack is freed with sandbox_free_stack(). */
+ * end) in the parent, leaving *sb untouched (the child reads it).  On success *pid is the process,
+ * waiting for SYNC_GO on the sync socket; *stack is freed with sandbox_free_stack(). */
 int sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pid_t *pid,
-		  struct hutch_error *err);
+                  struct hutch_error *err);
 void sandbox_free_stack(void *stack);
 
 /* The entry point of a process `exec` starts in a running container. */

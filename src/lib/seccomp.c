@@ -309,7 +309,8 @@ build(scmp_filter_ctx ctx, const struct spec_seccomp *s, uint32_t def, struct hu
 }
 
 int
-seccomp_program_compile(const struct spec_seccomp *s, struct seccomp_program *out, struct hutch_error *err)
+seccomp_program_compile(const struct spec_seccomp *s, struct seccomp_program *out,
+                        struct hutch_error *err)
 {
 	struct seccomp_program p = {0};
 	scmp_filter_ctx ctx;
@@ -430,7 +431,7 @@ send_listener(int sock, int fd, const char *state, struct hutch_error *err)
 
 int
 seccomp_program_load(const struct seccomp_program *p, int listener_sock, const char *state_json,
-             struct hutch_error *err)
+                     struct hutch_error *err)
 {
 	struct sock_fprog prog = {.len = (unsigned short)p->len, .filter = p->bpf};
 	long fd;

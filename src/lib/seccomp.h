@@ -32,7 +32,7 @@ struct seccomp_program {
 /* Compile the spec's filter.  Unknown syscall names are skipped, as runc
  * does; a bad architecture, action or flag is an error naming the field. */
 int seccomp_program_compile(const struct spec_seccomp *s, struct seccomp_program *out,
-		    struct hutch_error *err);
+                            struct hutch_error *err);
 
 /* Connect to linux.seccomp.listenerPath (parent, before clone). */
 int seccomp_listener_connect(const char *path, struct hutch_error *err);
@@ -41,6 +41,6 @@ int seccomp_listener_connect(const char *path, struct hutch_error *err);
  * and `state_json` (the runtime-spec's container process state) over
  * listener_sock, then close the listener fd. */
 int seccomp_program_load(const struct seccomp_program *p, int listener_sock, const char *state_json,
-		 struct hutch_error *err);
+                         struct hutch_error *err);
 
 void seccomp_program_release(struct seccomp_program *p);

@@ -589,8 +589,7 @@ spec_get_strv(json_t *obj, const char *path, const char *key, enum spec_strv_che
 	if (r <= 0)
 		return r;
 	strv = xcalloc(json_array_size(arr) + 1, sizeof(char *));
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 		const char *s = "";
 
@@ -627,8 +626,7 @@ spec_get_string_map(json_t *obj, const char *path, const char *key, struct spec_
 	if (r <= 0)
 		return r;
 	kv = xcalloc(json_object_size(map), sizeof(*kv));
-	json_object_foreach(map, k, v)
-	{
+	json_object_foreach (map, k, v) {
 		char item[SPEC_PATH_MAX];
 		const char *s = "";
 

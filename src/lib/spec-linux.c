@@ -156,8 +156,7 @@ parse_namespaces(json_t *obj, const char *path, struct spec_linux *l, struct hut
 
 	if (r <= 0)
 		return r;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "namespaces", i);
@@ -227,8 +226,7 @@ spec_id_maps_parse(json_t *arr, const char *path, struct spec_id_map **out, size
 	if (json_array_size(arr) > SPEC_ID_MAPS_MAX)
 		return spec_error(err, path, NULL, "more than %d entries", SPEC_ID_MAPS_MAX);
 	maps = xcalloc(json_array_size(arr), sizeof(*maps));
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, NULL, i);
@@ -305,8 +303,7 @@ parse_time_offsets(json_t *obj, const char *path, struct spec_linux *l, struct h
 		return r;
 	if (!timens->present || timens->path)
 		return spec_error(err, path, "timeOffsets", "requires a new time namespace");
-	json_object_foreach(offsets, clock, v)
-	{
+	json_object_foreach (offsets, clock, v) {
 		const struct spec_name *c = SPEC_NAME_FIND(time_clocks, clock);
 		char item[SPEC_PATH_MAX];
 
@@ -384,8 +381,7 @@ parse_devices(json_t *obj, const char *path, struct spec_linux *l, struct hutch_
 		return r;
 	l->devices = xcalloc(json_array_size(arr), sizeof(*l->devices));
 	l->n_devices = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "devices", i);
@@ -672,8 +668,7 @@ parse_net_devices(json_t *obj, const char *path, struct spec_linux *l, struct hu
 	if (!l->namespaces[SPEC_NS_NETWORK].present)
 		return spec_error(err, path, "netDevices", "requires a network namespace");
 	l->net_devices = xcalloc(json_object_size(devs), sizeof(*l->net_devices));
-	json_object_foreach(devs, host, v)
-	{
+	json_object_foreach (devs, host, v) {
 		char item[SPEC_PATH_MAX];
 		size_t i = l->n_net_devices++;
 

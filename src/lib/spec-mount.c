@@ -171,8 +171,7 @@ parse_options(json_t *arr, const char *path, struct spec_mount *m, struct hutch_
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 		const struct mount_opt *o;
 		const char *s = "";
@@ -257,8 +256,7 @@ spec_mounts_parse(json_t *arr, const char *path, struct spec *spec, struct hutch
 
 	spec->mounts = xcalloc(json_array_size(arr), sizeof(*spec->mounts));
 	spec->n_mounts = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, NULL, i);

@@ -146,8 +146,7 @@ parse_gids(json_t *user, const char *path, struct spec_user *u, struct hutch_err
 		return spec_error(err, path, "additionalGids", "more than %d groups",
 		                  SPEC_GROUPS_MAX);
 	u->additional_gids = xcalloc(json_array_size(arr), sizeof(uint32_t));
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 		uint64_t gid;
 
@@ -256,8 +255,7 @@ parse_cap_set(json_t *arr, const char *path, const char *key, uint64_t *mask,
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 		const char *name;
 		int cap;
@@ -334,8 +332,7 @@ parse_rlimits(json_t *obj, const char *path, struct spec_process *p, struct hutc
 	if (r <= 0)
 		return r;
 	p->rlimits = xcalloc(json_array_size(arr), sizeof(*p->rlimits));
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "rlimits", i);

@@ -107,8 +107,7 @@ parse_devices(json_t *obj, const char *path, struct spec_resources *res, struct 
 		return r;
 	res->devices = xcalloc(json_array_size(arr), sizeof(*res->devices));
 	res->n_devices = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "devices", i);
@@ -229,8 +228,7 @@ parse_weight_devices(json_t *blk, const char *path, struct spec_resources *res,
 	res->block_io.weight_devices =
 	    xcalloc(json_array_size(arr), sizeof(struct spec_block_device_weight));
 	res->block_io.n_weight_devices = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "weightDevice", i);
@@ -252,8 +250,7 @@ parse_rates(json_t *blk, const char *path, const char *key, struct spec_block_de
 		return r;
 	*out = xcalloc(json_array_size(arr), sizeof(**out));
 	*n = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		struct spec_block_device_rate *rate = &(*out)[i];
 		char item[SPEC_PATH_MAX];
 		int rr;
@@ -334,8 +331,7 @@ parse_hugepages(json_t *obj, const char *path, struct spec_resources *res, struc
 		return r;
 	res->hugepage_limits = xcalloc(json_array_size(arr), sizeof(*res->hugepage_limits));
 	res->n_hugepage_limits = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "hugepageLimits", i);
@@ -380,8 +376,7 @@ parse_network(json_t *obj, const char *path, struct spec_resources *res, struct 
 		return r;
 	res->network.priorities = xcalloc(json_array_size(arr), sizeof(*res->network.priorities));
 	res->network.n_priorities = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, p, "priorities", i);
@@ -413,8 +408,7 @@ parse_rdma(json_t *obj, const char *path, struct spec_resources *res, struct hut
 	if (r <= 0)
 		return r;
 	res->rdma = xcalloc(json_object_size(rdma), sizeof(*res->rdma));
-	json_object_foreach(rdma, dev, v)
-	{
+	json_object_foreach (rdma, dev, v) {
 		struct spec_rdma_limit *l = &res->rdma[res->n_rdma++];
 		char item[SPEC_PATH_MAX];
 

@@ -153,8 +153,7 @@ parse_args(json_t *v, const char *path, struct spec_seccomp_rule *rule, struct h
 		return r;
 	rule->args = xcalloc(json_array_size(arr), sizeof(*rule->args));
 	rule->n_args = json_array_size(arr);
-	json_array_foreach(arr, i, a)
-	{
+	json_array_foreach (arr, i, a) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "args", i);
@@ -194,8 +193,7 @@ parse_rules(json_t *obj, const char *path, struct spec_seccomp *s, struct hutch_
 		return r;
 	s->rules = xcalloc(json_array_size(arr), sizeof(*s->rules));
 	s->n_rules = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, "syscalls", i);

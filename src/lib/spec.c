@@ -201,8 +201,7 @@ parse_hook_list(json_t *arr, const char *path, struct spec_hook_list *list, stru
 
 	list->hooks = xcalloc(json_array_size(arr), sizeof(*list->hooks));
 	list->n = json_array_size(arr);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char item[SPEC_PATH_MAX];
 
 		spec_path_index(item, path, NULL, i);

@@ -52,9 +52,9 @@ struct spec_id_map {
 };
 
 struct spec_mount {
-	char *destination; /* absolute, inside the container */
-	char *type;        /* NULL when absent */
-	char *source;      /* NULL when absent */
+	char *destination;         /* absolute, inside the container */
+	char *type;                /* NULL when absent */
+	char *source;              /* NULL when absent */
 	unsigned long flags;       /* MS_* to set (MS_RDONLY, MS_NOSUID, MS_BIND, MS_REC ...) */
 	unsigned long clear_flags; /* MS_* explicitly cleared by "rw", "suid", "dev" ... */
 	unsigned long propagation; /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE, maybe |MS_REC */
@@ -194,9 +194,9 @@ struct spec_opt_u64 {
 
 struct spec_device_rule {
 	bool allow;
-	char type;     /* 'a', 'c' or 'b' */
-	int64_t major; /* -1: any */
-	int64_t minor; /* -1: any */
+	char type;      /* 'a', 'c' or 'b' */
+	int64_t major;  /* -1: any */
+	int64_t minor;  /* -1: any */
 	char access[4]; /* subset of "rwm", NUL-terminated */
 };
 
@@ -424,7 +424,7 @@ int spec_load(const char *bundle, struct spec **out, struct hutch_error *err);
 /* Parse a process.json (the `process` object alone), as `exec --process`
  * receives it; field paths in errors are relative to that object. */
 int spec_process_parse(const char *buf, size_t len, struct spec_process **out,
-		       struct hutch_error *err);
+                       struct hutch_error *err);
 
 void spec_free(struct spec *spec);
 void spec_process_free(struct spec_process *process);
@@ -433,13 +433,13 @@ void spec_process_free(struct spec_process *process);
  * Each returns 0 or -EINVAL and never allocates. */
 int spec_ns_type_from_name(const char *name, enum spec_ns_type *out);
 const char *spec_ns_type_name(enum spec_ns_type type);
-int spec_ns_clone_flag(enum spec_ns_type type); /* CLONE_NEW* */
-int spec_cap_from_name(const char *name, int *out);     /* "CAP_SYS_ADMIN" */
-int spec_rlimit_from_name(const char *name, int *out);  /* "RLIMIT_NOFILE" */
+int spec_ns_clone_flag(enum spec_ns_type type);        /* CLONE_NEW* */
+int spec_cap_from_name(const char *name, int *out);    /* "CAP_SYS_ADMIN" */
+int spec_rlimit_from_name(const char *name, int *out); /* "RLIMIT_NOFILE" */
 
 /* Parse a standalone LinuxResources object (`update --resources`, as
  * containerd and CRI-O send it), with the same checks as linux.resources
  * of a config.json; field paths in errors are relative to that object. */
 int spec_resources_parse_json(const char *buf, size_t len, struct spec_resources **out,
-			      struct hutch_error *err);
+                              struct hutch_error *err);
 void spec_resources_free(struct spec_resources *r);

@@ -16,8 +16,8 @@
 #include "banned.h"
 
 static const char *const status_names[] = {
-	[STATUS_CREATING] = "creating", [STATUS_CREATED] = "created", [STATUS_RUNNING] = "running",
-	[STATUS_PAUSED] = "paused",     [STATUS_STOPPED] = "stopped",
+    [STATUS_CREATING] = "creating", [STATUS_CREATED] = "created", [STATUS_RUNNING] = "running",
+    [STATUS_PAUSED] = "paused",     [STATUS_STOPPED] = "stopped",
 };
 
 const char *
@@ -129,7 +129,7 @@ annotations_json(const struct state *s)
 
 	for (size_t i = 0; i < s->n_annotations; i++)
 		json_object_set_new(obj, s->annotations[i].key,
-				    json_string(s->annotations[i].value));
+		                    json_string(s->annotations[i].value));
 	return obj;
 }
 
@@ -137,9 +137,9 @@ int
 state_write(int dirfd, const struct state *s, struct hutch_error *err)
 {
 	json_t *j = json_pack("{s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:o}", "id", s->id, "pid",
-			      (int)s->pid, "start_time", (json_int_t)s->start_time, "bundle",
-			      s->bundle, "rootfs", s->rootfs, "created", s->created, "owner",
-			      s->owner ? s->owner : "", "annotations", annotations_json(s));
+	                      (int)s->pid, "start_time", (json_int_t)s->start_time, "bundle",
+	                      s->bundle, "rootfs", s->rootfs, "created", s->created, "owner",
+	                      s->owner ? s->owner : "", "annotations", annotations_json(s));
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int fd = -1;
 
@@ -201,8 +201,7 @@ state_read(int dirfd, struct state **out, struct hutch_error *err)
 	s->cgroup_path = dup_member(j, "cgroup_path");
 	ann = json_object_get(j, "annotations");
 	s->annotations = xcalloc(json_object_size(ann) + 1, sizeof(*s->annotations));
-	json_object_foreach(ann, key, val)
-	{
+	json_object_foreach (ann, key, val) {
 		if (!json_is_string(val))
 			continue;
 		s->annotations[s->n_annotations].key = xstrdup(key);

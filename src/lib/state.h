@@ -21,9 +21,9 @@
 #define STATE_MSG_NOT_EXIST   "container does not exist"
 #define STATE_MSG_NOT_RUNNING "container not running"
 
-#define STATE_FILE     "state.json"
+#define STATE_FILE      "state.json"
 #define STATE_EXEC_SOCK "exec.sock" /* exists while the container is created */
-#define STATE_CONFIG   "config.json"
+#define STATE_CONFIG    "config.json"
 
 /* The runtime-spec version the state JSON follows. */
 #define STATE_OCI_VERSION "1.2.0"

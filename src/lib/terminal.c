@@ -23,7 +23,8 @@ terminal_connect(const char *path, struct hutch_error *err)
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return error_msg(err, ENAMETOOLONG, "--console-socket '%.64s': path too long", path);
+		return error_msg(err, ENAMETOOLONG, "--console-socket '%.64s': path too long",
+		                 path);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return error_sys(err, errno, "--console-socket '%s'", path);
@@ -36,10 +37,10 @@ send_fd(int sock, int fd, const char *name)
 	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
 	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = cbuf,
+	    .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	ssize_t r;
@@ -60,10 +61,10 @@ terminal_recv_master(int sock, struct hutch_error *err)
 	char name[256], cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = cbuf,
+	    .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *c;
 	ssize_t r;
@@ -98,7 +99,7 @@ terminal_setup(const struct spec_process *p, int sock, struct hutch_error *err)
 		return error_sys(err, errno, "open the terminal's slave");
 	if (p->has_console_size) {
 		struct winsize ws = {.ws_row = (unsigned short)p->console_height,
-				     .ws_col = (unsigned short)p->console_width};
+		                     .ws_col = (unsigned short)p->console_width};
 
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return error_sys(err, errno, "process.consoleSize: set the window size");
@@ -156,9 +157,9 @@ terminal_relay(int master, pid_t pid, int sigfd, struct hutch_error *err)
 	}
 	while (status < 0) {
 		struct pollfd fds[3] = {
-			{.fd = sigfd, .events = POLLIN},
-			{.fd = out_open ? master : -1, .events = POLLIN},
-			{.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = sigfd, .events = POLLIN},
+		    {.fd = out_open ? master : -1, .events = POLLIN},
+		    {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
 		struct signalfd_siginfo si;
 

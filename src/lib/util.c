@@ -7,8 +7,7 @@
 #include <sys/stat.h>
 #include "banned.h"
 
-static void __attribute__((noreturn))
-oom(void)
+static void __attribute__((noreturn)) oom(void)
 {
 	static const char msg[] = "hutch: out of memory\n";
 
@@ -130,7 +129,7 @@ write_all(int fd, const void *buf, size_t len)
 
 int
 read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
-	     struct hutch_error *err)
+             struct hutch_error *err)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;

@@ -40,17 +40,17 @@ void strv_freep(char ***strv);
 #define _cleanup_strv_  _cleanup_(strv_freep)
 
 /* Hand ownership out of a cleanup-managed variable. */
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		__typeof__(p) take_tmp_ = (p);                                                     \
-		(p) = NULL;                                                                        \
-		take_tmp_;                                                                         \
+#define TAKE_PTR(p)                            \
+	({                                     \
+		__typeof__(p) take_tmp_ = (p); \
+		(p) = NULL;                    \
+		take_tmp_;                     \
 	})
-#define TAKE_FD(fd)                                                                                \
-	({                                                                                         \
-		int take_fd_ = (fd);                                                               \
-		(fd) = -1;                                                                         \
-		take_fd_;                                                                          \
+#define TAKE_FD(fd)                  \
+	({                           \
+		int take_fd_ = (fd); \
+		(fd) = -1;           \
+		take_fd_;            \
 	})
 
 void *xmalloc(size_t size);
@@ -69,10 +69,9 @@ ssize_t write_all(int fd, const void *buf, size_t len);
 /* Read a whole file (at most max bytes, else -EFBIG) into a NUL-terminated
  * buffer.  dirfd may be AT_FDCWD. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
-		 struct hutch_error *err);
+                 struct hutch_error *err);
 /* Write a string to an existing file (procfs, sysfs, cgroupfs). */
 int write_file_at(int dirfd, const char *path, const char *data, struct hutch_error *err);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct hutch_error *err);
-

@@ -35,8 +35,7 @@ parse_with(json_t *patch, char *why, size_t size)
 	char *text;
 	int r;
 
-	json_object_foreach(patch, key, val)
-	{
+	json_object_foreach (patch, key, val) {
 		json_t *cur = json_object_get(cfg, key);
 
 		if (json_is_object(cur) && json_is_object(val))
@@ -83,8 +82,7 @@ check_names(const char *path, size_t min)
 	bool strings = true, unique = true;
 
 	ok(arr && n >= min, "%s: an array of at least %zu", path, min);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		strings = strings && json_is_string(v);
 		for (size_t k = 0; k < i && strings; k++)
 			unique = unique && !json_equal(json_array_get(arr, k), v);
@@ -134,8 +132,7 @@ each_accepted(const char *path, json_t *(*patch)(const char *name),
 	char why[HUTCH_ERROR_MSG_MAX];
 	int bad = 0;
 
-	json_array_foreach(array_at(path), i, v)
-	{
+	json_array_foreach (array_at(path), i, v) {
 		const char *name = json_string_value(v);
 		struct spec *spec = parse_with(patch(name), why, sizeof(why));
 
@@ -219,8 +216,7 @@ test_namespaces(void)
 	size_t i;
 	int bad = 0;
 
-	json_array_foreach(array_at("linux.namespaces"), i, v)
-	{
+	json_array_foreach (array_at("linux.namespaces"), i, v) {
 		enum spec_ns_type type;
 
 		bad += spec_ns_type_from_name(json_string_value(v), &type) < 0;

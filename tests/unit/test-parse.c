@@ -17,7 +17,8 @@ main(void)
 	ok(parse_i64("", 0, 10, &i) == -EINVAL, "empty string refused");
 	ok(parse_i64("12x", 0, 100, &i) == -EINVAL, "trailing junk refused");
 	ok(parse_i64("101", 0, 100, &i) == -ERANGE, "above max refused");
-	ok(parse_i64("99999999999999999999", INT64_MIN, INT64_MAX, &i) == -ERANGE, "overflow refused");
+	ok(parse_i64("99999999999999999999", INT64_MIN, INT64_MAX, &i) == -ERANGE,
+	   "overflow refused");
 	ok(parse_u64("-1", UINT64_MAX, &u) == -EINVAL, "sign refused for unsigned");
 	ok(parse_u64("18446744073709551615", UINT64_MAX, &u) == 0 && u == UINT64_MAX, "u64 max");
 	ok(parse_u64("18446744073709551616", UINT64_MAX, &u) == -ERANGE, "u64 overflow");
