@@ -131,7 +131,7 @@ sanitizer_stage() {
 	section "ASan+UBSan build ($dir): unit and integration tests"
 	if [[ ! -f $dir/build.ninja ]]; then
 		meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false \
-			-Dbuildtype=debugoptimized >/dev/null || { failed=$((failed + 1)); return; }
+			-Dbuildtype=debugoptimized >/dev/null || { echo "FAIL sanitizers: meson setup"; failed=$((failed + 1)); return; }
 	fi
 	log=$(mktemp) || exit 1
 	HUTCH_SANITIZED=1 BUILD_DIR=$dir RUNTIME=$dir/hutch \
@@ -149,9 +149,14 @@ fuzz_stage() {
 	section "fuzzing (${FUZZ_SECONDS:-20} s per target)"
 	if [[ ! -f $dir/build.ninja ]]; then
 		CC=clang meson setup "$dir" -Dfuzz=true -Db_sanitize=address,undefined \
-			-Db_lundef=false >/dev/null || { failed=$((failed + 1)); return; }
+			-Db_lundef=false >/dev/null || { echo "FAIL fuzz: meson setup"; failed=$((failed + 1)); return; }
 	fi
-	meson compile -C "$dir" >/dev/null || { failed=$((failed + 1)); return; }
+	if ! meson compile -C "$dir" >"$dir.log" 2>&1; then
+		echo "FAIL fuzz: build (see $dir.log)"
+		tail -n 20 "$dir.log" | sed 's/^/     | /'
+		failed=$((failed + 1))
+		return
+	fi
 	for target in spec process; do
 		work=$(mktemp -d) log=$(mktemp)
 		if "$dir/tests/fuzz/fuzz-$target" -max_total_time="${FUZZ_SECONDS:-20}" \
