@@ -179,8 +179,10 @@ load_resources(const char *file, struct spec_resources **out, struct hutch_error
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	int r = read_file_at(AT_FDCWD, strcmp(file, "-") == 0 ? "/dev/stdin" : file,
-	                     SPEC_MAX_FILE_SIZE, &text, &len, err);
+	/* "-": fd 0 itself; /dev/stdin need not exist where hutch runs. */
+	int r = strcmp(file, "-") == 0
+	            ? read_fd_all(STDIN_FILENO, "stdin", SPEC_MAX_FILE_SIZE, &text, &len, err)
+	            : read_file_at(AT_FDCWD, file, SPEC_MAX_FILE_SIZE, &text, &len, err);
 
 	if (r < 0)
 		return r;

@@ -128,26 +128,22 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 int
-read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
-             struct hutch_error *err)
+read_fd_all(int fd, const char *what, size_t max, char **out, size_t *len, struct hutch_error *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	size_t cap = 4096, n = 0;
 
-	if (fd < 0)
-		return error_sys(err, errno, "open '%s'", path);
 	buf = xmalloc(cap + 1);
 	for (;;) {
 		ssize_t r = read_eintr(fd, buf + n, cap - n);
 
 		if (r < 0)
-			return error_sys(err, errno, "read '%s'", path);
+			return error_sys(err, errno, "read '%s'", what);
 		if (r == 0)
 			break;
 		n += (size_t)r;
 		if (n > max)
-			return error_msg(err, EFBIG, "read '%s': larger than %zu bytes", path, max);
+			return error_msg(err, EFBIG, "read '%s': larger than %zu bytes", what, max);
 		if (n == cap) {
 			cap *= 2;
 			buf = xrealloc(buf, cap + 1, 1);
@@ -158,6 +154,17 @@ read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
 		*len = n;
 	*out = TAKE_PTR(buf);
 	return 0;
+}
+
+int
+read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+             struct hutch_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", path);
+	return read_fd_all(fd, path, max, out, len, err);
 }
 
 int

@@ -70,6 +70,9 @@ ssize_t write_all(int fd, const void *buf, size_t len);
  * buffer.  dirfd may be AT_FDCWD. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
                  struct hutch_error *err);
+/* The same from an open fd (stdin, say); `what` names it in errors. */
+int read_fd_all(int fd, const char *what, size_t max, char **out, size_t *len,
+                struct hutch_error *err);
 /* Write a string to an existing file (procfs, sysfs, cgroupfs). */
 int write_file_at(int dirfd, const char *path, const char *data, struct hutch_error *err);
 
