@@ -414,6 +414,12 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	if (r < 0)
 		return r;
 	l->state.cgroup_path = l->cgroup.path;
+	/* A first state.json (pid 0: stopped) before anything runs: should
+	 * this create be killed half-way, `delete` still finds the cgroup to
+	 * remove and the id is not stuck. */
+	r = state_write(l->state_fd, &l->state, err);
+	if (r < 0)
+		return r;
 	/* Until it execs, the container process runs hutch's image and shares
 	 * our memory.  Not dumpable, /proc/<pid>/exe and /proc/<pid>/mem of it
 	 * are closed to everything without CAP_SYS_PTRACE on the host: a

@@ -203,6 +203,25 @@ wait_for_start(const struct sandbox *sb, int *fd, struct hutch_error *err)
 	return wait_for(conn, SYNC_START, err);
 }
 
+/* The process is PID 1 of its pid namespace: the kernel drops any signal
+ * it has no handler for, so a created container would ignore `kill ID`
+ * (SIGTERM).  Until it execs, these end it; execve() resets them. */
+static void
+die_of_signal(int sig)
+{
+	sync_exit(128 + sig);
+}
+
+static void
+catch_termination(void)
+{
+	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM};
+	struct sigaction sa = {.sa_handler = die_of_signal};
+
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int
 sandbox_child(void *arg)
 {
@@ -214,6 +233,7 @@ sandbox_child(void *arg)
 	for (size_t i = 0; i < ARRAY_SIZE(sb->parent_fds); i++)
 		if (sb->parent_fds[i] >= 0)
 			close(sb->parent_fds[i]);
+	catch_termination();
 	if (wait_for(sb->sync_fd, SYNC_GO, &err) < 0 || setup(sb, &err) < 0 ||
 	    process_find(sb->process, sb->exec_env, path, &err) < 0)
 		sync_fail(sb->sync_fd, &err);

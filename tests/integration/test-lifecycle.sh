@@ -276,6 +276,20 @@ test_kill_created() {
 	[[ ! -e $T_DIR/shared/ran ]] || t_fail "the process ran after start of a killed container"
 }
 
+# `kill ID` (SIGTERM, the default) stops a created container: its init has
+# not run the process yet, nothing of the container handles the signal
+# (runc's waiting init dies of it too; engines stop with SIGTERM first).
+test_kill_created_default_signal() {
+	local pid
+	ctr_args sleep 30
+	lc_create
+	pid=$(lc_state "$T_CID" .pid)
+	rt kill "$T_CID"
+	assert_rc 0 "kill (SIGTERM) of a created container"
+	wait_for 5 lc_is "$T_CID" stopped ||
+		t_fail "a created container ignored SIGTERM: status $(lc_status "$T_CID"), init $pid alive"
+}
+
 # kill ID 9 (containerd's shim), KILL and SIGKILL.
 test_kill_sigkill_forms() {
 	local sig
@@ -426,6 +440,36 @@ test_delete_removes_own_cgroup_only() {
 		[[ $d == "$base/$parent" || ! -d $d ]] ||
 			t_fail "cgroup $d, made by the runtime for cgroupsPath /$parent/$T_CID, left after delete"
 	done
+}
+
+# An interrupted create (an engine's timeout killed it; here: SIGKILL
+# while a createRuntime hook runs) leaves a state directory without a
+# state: `delete --force` must clear it (runc removes it too), with the
+# cgroup it made, and the id is usable again.
+test_delete_after_interrupted_create() {
+	local cpid hook
+	printf '#!/bin/sh\necho $$ >"$1"\nexec /bin/sleep 30\n' >"$T_DIR/hook.sh"
+	chmod 755 "$T_DIR/hook.sh"
+	cfg_edit --arg h "$T_DIR/hook.sh" --arg p "$T_DIR/hook.pid" \
+		'.hooks.createRuntime = [{path: $h, args: ["hook.sh", $p], env: ["PATH=/usr/bin:/bin"]}]'
+	ctr_args sleep 30
+	lc_id
+	HUTCH_IT_TAG=$T_TAG "$RUNTIME" --root "$T_ROOT" create --bundle "$T_BUNDLE" "$T_CID" \
+		</dev/null >"$T_DIR/create.out" 2>&1 &
+	cpid=$!
+	wait_for 10 test -s "$T_DIR/hook.pid" || t_fail "the hook did not run: $(<"$T_DIR/create.out")"
+	hook=$(<"$T_DIR/hook.pid")
+	t_defer "kill -KILL $hook"
+	kill -KILL "$cpid"
+	wait "$cpid" 2>/dev/null
+	kill -KILL "$hook"
+	rt delete --force "$T_CID"
+	assert_rc 0 "delete --force after an interrupted create: $T_ERR"
+	[[ -z $(ls -A "$T_ROOT") ]] || t_fail "state left: $(ls -A "$T_ROOT")"
+	cfg_edit 'del(.hooks)'
+	rt create --bundle "$T_BUNDLE" "$T_CID"
+	assert_rc 0 "create of the id again"
+	t_defer "timeout 10 '$RUNTIME' --root '$T_ROOT' delete --force '$T_CID'"
 }
 
 # --- ids

@@ -1,0 +1,788 @@
+# shellcheck shell=bash disable=SC2016,SC2034,SC2119,SC2120,SC2153 # container scripts in single quotes on purpose; T_WRAP is read by lib.sh; sec_create takes redirections only; T_ID from lib.sh
+# Container-escape regression tests: each attempts a known attack on a
+# runtime and checks from the host that it failed.
+#
+#   - mount destinations through symlinks planted in the image (absolute,
+#     relative `..` chains, /proc/self/root magic links) and a directory and
+#     a symlink swapped (renameat2 RENAME_EXCHANGE) during 200 starts;
+#   - device nodes, masked and read-only paths through symlinks; a /dev/null
+#     that is not the null device when /dev is the image's own;
+#   - /proc and /dev of the image turned into symlinks to a volume: sysctl
+#     and device nodes must not be written to the volume (the host);
+#   - no host file descriptor reaches the container (run, exec, a created
+#     init), and process.cwd cannot leave the rootfs through one
+#     (/proc/self/fd/N, CVE-2024-21626);
+#   - the runtime's binary cannot be read or overwritten through
+#     /proc/<pid>/exe from inside (CVE-2019-5736): a copy of the binary in
+#     the test's temp dir is the runtime under test there, never the build;
+#   - device cgroup: a host disk's node cannot be read; /proc/kcore,
+#     /proc/keys, /sys/firmware read empty; /proc/sys and
+#     /proc/sysrq-trigger cannot be opened for writing;
+#   - sysctls that are not namespaced, or whose namespace the container
+#     does not own, are refused when the config is validated.
+# Covered elsewhere, not repeated here: capability sets field by field
+# (test-process.sh test_caps_*, test-exec.sh test_caps_of_exec_*),
+# noNewPrivileges (same files), seccomp in run and exec (test-seccomp.sh).
+#
+# Safety: every "escape" target is a canary inside the test's own temp dir;
+# writes to /proc are open-only or harmless (a namespaced value, the host's
+# current value); nothing points at /etc, /dev, /usr or the build's binary.
+# Sourced by lib.sh; see there for the helpers.
+
+# ---------------------------------------------------------------- helpers
+
+# sec_canary: $SEC_CANARY, a host directory no container may touch, with a
+# file, a subdirectory and a file named like a device node the runtime makes;
+# its state is recorded for sec_canary_untouched.
+sec_canary() {
+	SEC_CANARY=$T_DIR/canary
+	mkdir -p "$SEC_CANARY/sub" || t_fail "mkdir canary"
+	echo host-data >"$SEC_CANARY/HOST-FILE"
+	echo host-sub-data >"$SEC_CANARY/sub/file"
+	echo host-null >"$SEC_CANARY/null"
+	# mtimes change when a name is created or removed in a directory
+	touch -d '2001-01-01 00:00:00' "$SEC_CANARY" "$SEC_CANARY"/* "$SEC_CANARY"/sub/*
+	sec__canary_state >"$T_DIR/canary.before"
+}
+
+sec__canary_state() {
+	(cd "$SEC_CANARY" && find . -printf '%p %y %m %u:%g %s %T@ %l\n' | sort &&
+		find . -type f -exec md5sum {} + | sort)
+}
+
+# sec_canary_untouched [WHAT]: the canary has not changed in any way and no
+# mount of the host's mount table is on or below it.
+sec_canary_untouched() {
+	local m
+	sec__canary_state >"$T_DIR/canary.after"
+	diff -u "$T_DIR/canary.before" "$T_DIR/canary.after" >"$T_DIR/canary.diff" ||
+		t_fail "${1:+$1: }the host canary $SEC_CANARY was changed:
+$(tail -n +3 "$T_DIR/canary.diff")"
+	m=$(awk -v d="$SEC_CANARY" '$5 == d || index($5, d "/") == 1' /proc/self/mountinfo)
+	[[ -z $m ]] || t_fail "${1:+$1: }mounted on the host canary: $m"
+}
+
+# sec_mirror: the canary's path inside the rootfs, so that a symlink to it
+# resolved in the rootfs has a target (the mount must land here).
+sec_mirror() {
+	SEC_MIRROR=$T_BUNDLE/rootfs$SEC_CANARY
+	mkdir -p "$SEC_MIRROR/sub"
+	echo mirror-data >"$SEC_MIRROR/HOST-FILE"
+	echo mirror-sub >"$SEC_MIRROR/sub/file"
+}
+
+# sec_helper NAME [static]: build tests/integration/helpers/sec-NAME.c once
+# per run; prints the binary's path.
+sec_helper() {
+	local name=$1 dir=$T_RUNDIR/sec-helpers bin flags=(-O2)
+	bin=$dir/sec-$name
+	[[ ${2:-} == static ]] && flags+=(-static)
+	if [[ ! -x $bin ]]; then
+		command -v cc >/dev/null || t_skip "no C compiler (cc) for helpers/sec-$name.c"
+		mkdir -p "$dir"
+		cc "${flags[@]}" -o "$bin.$$" "$T_TESTDIR/helpers/sec-$name.c" 2>"$T_DIR/cc.err" ||
+			t_skip "cannot build helpers/sec-$name.c ${flags[*]}: $(head -c 300 "$T_DIR/cc.err")"
+		mv "$bin.$$" "$bin"
+	fi
+	echo "$bin"
+}
+
+# sec_mi MOUNTPOINT: the container's mountinfo line for MOUNTPOINT in T_OUT.
+sec_mi() {
+	awk -v m="$1" '$5 == m { l = $0 } END { print l }' <<<"$T_OUT"
+}
+
+# sec_no_dev_tmpfs: the container's /dev is the rootfs's own directory.
+sec_no_dev_tmpfs() {
+	cfg_edit '.mounts |= map(select(.destination != "/dev"))'
+}
+
+# sec_runtime_copy: run a copy of the runtime from the test's temp dir (an
+# attack that works writes to the copy only); SEC_SUM is its sha256.
+sec_runtime_copy() {
+	cp "$RUNTIME" "$T_DIR/hutch" || t_fail "copy the runtime"
+	RUNTIME=$T_DIR/hutch
+	SEC_SUM=$(sha256sum <"$RUNTIME")
+}
+
+sec_runtime_unchanged() {
+	assert_eq "$(sha256sum <"$RUNTIME")" "$SEC_SUM" "${1:-}sha256 of the runtime's binary (copy in $T_DIR)"
+	assert_eq "$(grep -c HUTCH-SEC-PWNED "$RUNTIME")" 0 "marker in the runtime's binary"
+}
+
+# sec_create [RUNTIME-FLAGS...]: `create` the bundle with a fresh id (deleted
+# when the test ends); SEC_INIT is the init's host pid.  Redirections given
+# to sec_create reach the runtime.
+sec_create() {
+	T_N=$((T_N + 1))
+	T_CID=$T_ID-$T_N
+	t_defer "rt delete -f $T_CID"
+	rt create --bundle "$T_BUNDLE" "$@" "$T_CID"
+	assert_rc 0 "create"
+	rt state "$T_CID"
+	SEC_INIT=$(jq -r .pid <<<"$T_OUT")
+	assert_match "$SEC_INIT" '^[1-9][0-9]*$' "state's pid"
+}
+
+# ---------------------------------------------------------------- mount destinations through symlinks
+
+# sec_symlink_dest LINK-TARGET: plant rootfs/evil -> LINK-TARGET, mount a
+# tmpfs on /evil/x and bind a host dir on /evil/y.  Without a target in the
+# rootfs the runtime must fail cleanly; with the canary's mirror in the
+# rootfs both mounts must land in the mirror; the host canary is untouched.
+sec_symlink_dest() {
+	local target=$1 l
+	sec_canary
+	mkdir -p "$T_DIR/src" && echo from-src >"$T_DIR/src/SRC"
+	ln -s "$target" "$T_BUNDLE/rootfs/evil"
+	mount_add /evil/x tmpfs tmpfs size=1m
+	mount_add /evil/y bind "$T_DIR/src" bind
+	ctr_args sh -c 'cat /proc/self/mountinfo; cat /evil/y/SRC'
+
+	# 1. the symlink's target does not exist inside the rootfs
+	run_ctr
+	sec_canary_untouched "target missing in the rootfs"
+	if [[ $T_RC == 0 ]]; then
+		t_fail "mounted through a dangling symlink: where? $T_OUT"
+	fi
+	assert_match "$T_ERR" "/evil" "the error names the destination"
+
+	# 2. it exists inside the rootfs: that is where the mounts go
+	sec_mirror
+	run_ctr
+	sec_canary_untouched "target in the rootfs"
+	assert_rc 0 "mount through a symlink resolved in the rootfs"
+	l=$(sec_mi "$SEC_CANARY/x")
+	assert_match "$l" ' - tmpfs ' "tmpfs on the rootfs's $SEC_CANARY/x"
+	[[ -n $(sec_mi "$SEC_CANARY/y") ]] || t_fail "no bind on the rootfs's $SEC_CANARY/y: $T_OUT"
+	assert_contains "$T_OUT" from-src "bind source seen through /evil/y"
+	[[ -d $SEC_MIRROR/x && -d $SEC_MIRROR/y ]] || t_fail "mount points not created in the mirror"
+}
+
+# The existing test-mounts.sh test plants an absolute link; this one also
+# checks where the mounts go when the target exists in the rootfs.
+test_symlink_dest_absolute() {
+	sec_symlink_dest "$T_DIR/canary"
+}
+
+test_symlink_dest_absolute_dotdot() {
+	sec_symlink_dest "/../../../..$T_DIR/canary"
+}
+
+test_symlink_dest_relative_dotdot() {
+	sec_symlink_dest "../../../../../../../../../../..$T_DIR/canary"
+}
+
+# A chain of symlinks: evil -> a/b -> ../../c -> the canary.
+test_symlink_dest_chain() {
+	mkdir -p "$T_BUNDLE/rootfs/a"
+	ln -s ../../../c "$T_BUNDLE/rootfs/a/b"
+	ln -s "../../..$T_DIR/canary" "$T_BUNDLE/rootfs/c"
+	sec_symlink_dest a/b
+}
+
+# A link through the magic /proc/self/root (the runtime's own root when it
+# resolves destinations before pivot_root): it may only fail.
+test_symlink_dest_proc_self_root() {
+	local dest
+	sec_canary
+	sec_mirror
+	cp "$T_BUNDLE/config.json" "$T_DIR/config.base"
+	for dest in "/proc/self/root$T_DIR/canary" "/proc/1/root$T_DIR/canary" \
+		"/proc/self/cwd$T_DIR/canary" "/proc/thread-self/root$T_DIR/canary"; do
+		rm -f "$T_BUNDLE/rootfs/evil"
+		ln -s "$dest" "$T_BUNDLE/rootfs/evil"
+		cp "$T_DIR/config.base" "$T_BUNDLE/config.json"
+		mount_add /evil/x tmpfs tmpfs size=1m
+		ctr_sh 'cat /proc/self/mountinfo'
+		sec_canary_untouched "evil -> $dest"
+		if [[ $T_RC == 0 ]]; then
+			# resolved inside the rootfs: then on the mirror
+			[[ -n $(sec_mi "$SEC_CANARY/x") ]] ||
+				t_fail "evil -> $dest: run succeeded but the mount is not on the rootfs's $SEC_CANARY/x: $T_OUT"
+		else
+			assert_match "$T_ERR" "/evil" "evil -> $dest: the error names the destination"
+		fi
+	done
+}
+
+# Destinations written through /proc magic links in the config itself:
+# refused (or resolved in the rootfs), never on the host.
+test_dest_magic_links_in_config() {
+	local dest
+	sec_canary
+	cp "$T_BUNDLE/config.json" "$T_DIR/config.base"
+	for dest in "/proc/self/root$T_DIR/canary/x" "/proc/1/root$T_DIR/canary/x" \
+		"/proc/self/cwd$T_DIR/canary/x" "/proc/self/fd/0/x"; do
+		cp "$T_DIR/config.base" "$T_BUNDLE/config.json"
+		mount_add "$dest" tmpfs tmpfs size=1m
+		ctr_sh 'cat /proc/self/mountinfo'
+		sec_canary_untouched "destination $dest"
+		if [[ $T_RC != 0 ]]; then
+			assert_contains "$T_ERR" "$dest" "destination $dest: the error names it"
+		fi
+	done
+}
+
+test_dest_dotdot_in_config() {
+	sec_canary
+	mount_add "/dev/../../..$T_DIR/canary/x" tmpfs tmpfs size=1m
+	ctr_sh 'cat /proc/self/mountinfo'
+	sec_canary_untouched
+	assert_rc 0 "a lexical .. chain is clamped at the rootfs"
+	assert_match "$(sec_mi "$SEC_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $SEC_CANARY/x"
+	[[ -d $T_BUNDLE/rootfs$SEC_CANARY/x ]] || t_fail "mount point not created inside the rootfs"
+}
+
+# ---------------------------------------------------------------- exchange race
+
+# sec_stop_swap: end the swap loop (our child, by its pid) once.
+sec_stop_swap() {
+	[[ -n ${SEC_SWAP_PID:-} ]] || return 0
+	kill -TERM "$SEC_SWAP_PID" 2>/dev/null
+	wait "$SEC_SWAP_PID"
+	SEC_SWAP_PID=
+}
+
+# A directory and a symlink to the canary swap places at a mount destination
+# (renameat2 RENAME_EXCHANGE, a tight loop on the host) while 200 containers
+# start with a bind mount and a tmpfs (with a missing parent) there.  Each
+# start either succeeds with its mounts in the rootfs or fails cleanly; the
+# canary is untouched; inside, an rbind of the canary made after the raced
+# mounts shows no mount and no new entry in it.
+test_symlink_exchange_race() {
+	local swap pid i ok=0 failed=0 n=200 budget=45 start=$SECONDS swaps
+	sec_canary
+	swap=$(sec_helper swap)
+	mkdir -p "$T_BUNDLE/rootfs/race/sub" "$T_DIR/src"
+	echo from-src >"$T_DIR/src/SRC"
+	ln -s "$SEC_CANARY" "$T_BUNDLE/rootfs/race-link"
+	mount_add /race/sub bind "$T_DIR/src" bind
+	mount_add /race/new/deep tmpfs tmpfs size=1m
+	mount_add /canary-view bind "$SEC_CANARY" rbind ro
+	ctr_args sh -c 'n=$(grep -c " /canary-view" /proc/self/mountinfo)
+		[ "$n" = 1 ] || echo "LEAK: $n mounts at or below /canary-view"
+		[ -e /canary-view/new ] && echo "LEAK: /canary-view/new exists"
+		[ "$(cat /canary-view/sub/file)" = host-sub-data ] || echo "LEAK: canary sub covered"
+		exit 0'
+	"$swap" 120 "$T_BUNDLE/rootfs/race" "$T_BUNDLE/rootfs/race-link" "$T_DIR/swaps" \
+		2>"$T_DIR/swap.err" &
+	pid=$!
+	SEC_SWAP_PID=$pid
+	t_defer sec_stop_swap
+	for ((i = 0; i < n; i++)); do
+		((SECONDS - start < budget)) ||
+			t_fail "only $i starts in ${budget}s ($ok ok, $failed failed)"
+		run_ctr
+		if [[ $T_RC == 0 ]]; then
+			ok=$((ok + 1))
+			assert_not_contains "$T_OUT" LEAK "start $i"
+		else
+			failed=$((failed + 1))
+			assert_match "$T_ERR" "'/race" "start $i failed, but not cleanly at the raced path"
+		fi
+		[[ -z $(awk -v d="$SEC_CANARY" 'index($5, d) == 1' /proc/self/mountinfo) ]] ||
+			t_fail "start $i: a mount on the host canary"
+	done
+	sec_stop_swap
+	swaps=$(<"$T_DIR/swaps")
+	t_log "$n starts: $ok ok, $failed failed cleanly; $swaps swaps"
+	((swaps > 1000)) || t_fail "the swap loop did not run ($swaps swaps): $(<"$T_DIR/swap.err")"
+	((ok > 0)) || t_fail "no start succeeded: the race never let one through"
+	sec_canary_untouched
+	[[ -d $T_BUNDLE/rootfs/race && -L $T_BUNDLE/rootfs/race-link ]] || t_fail "swap left the paths exchanged"
+}
+
+# ---------------------------------------------------------------- devices, masked and read-only paths
+
+# linux.devices below a directory the image made a symlink (with /dev the
+# image's own): the node is made in the rootfs or not at all.
+test_device_node_parent_symlink() {
+	sec_canary
+	sec_no_dev_tmpfs
+	ln -s "$T_DIR/canary" "$T_BUNDLE/rootfs/dev/sub"
+	ln -s "../../../../../../../..$T_DIR/canary" "$T_BUNDLE/rootfs/dev/rel"
+	cfg_edit '.linux.devices = [{path: "/dev/sub/null", type: "c", major: 1, minor: 3},
+		{path: "/dev/rel/HOST-FILE", type: "c", major: 1, minor: 5}]'
+	run_ctr
+	sec_canary_untouched "target missing in the rootfs"
+	sec_mirror
+	run_ctr
+	sec_canary_untouched "target in the rootfs"
+	if [[ $T_RC == 0 ]]; then
+		[[ -c $SEC_MIRROR/null ]] || t_fail "device node not in the rootfs's $SEC_CANARY"
+	fi
+}
+
+# Masked and read-only paths whose parent (or the path itself) is a symlink
+# to the canary: masked in the rootfs or skipped, the host untouched.
+test_masked_paths_through_symlinks() {
+	sec_canary
+	mkdir -p "$T_BUNDLE/rootfs/data"
+	ln -s "$T_DIR/canary" "$T_BUNDLE/rootfs/data/abs"
+	ln -s "../../../../../../../..$T_DIR/canary" "$T_BUNDLE/rootfs/data/rel"
+	ln -s "/proc/self/root$T_DIR/canary" "$T_BUNDLE/rootfs/data/magic"
+	cfg_edit '.root.readonly = false
+		| .linux.maskedPaths += ["/data/abs/HOST-FILE", "/data/rel/sub", "/data/abs/null", "/data/magic/HOST-FILE"]
+		| .linux.readonlyPaths += ["/data/rel", "/data/magic"]'
+	ctr_sh 'cat /data/abs/HOST-FILE; ls -A /data/rel/sub; touch /data/rel/new && echo rel-writable'
+	sec_canary_untouched "targets missing in the rootfs"
+	sec_mirror
+	ctr_sh 'echo "masked=[$(cat /data/abs/HOST-FILE)]"; echo "sub=[$(ls -A /data/rel/sub)]";
+		touch /data/rel/new && echo rel-writable; cat /proc/self/mountinfo'
+	sec_canary_untouched "targets in the rootfs"
+	if [[ $T_RC == 0 ]]; then
+		assert_contains "$T_OUT" "masked=[]" "masked file in the rootfs reads empty"
+		assert_contains "$T_OUT" "sub=[]" "masked dir in the rootfs is empty"
+		assert_not_contains "$T_OUT" rel-writable "read-only path through a symlink"
+	fi
+	[[ ! -e $SEC_MIRROR/new ]] || t_fail "wrote through a read-only path"
+}
+
+# /dev is the image's own and its /dev/null is KIND: masking must refuse or
+# mask with nothing, never bind the planted thing over /proc/keys.
+sec_devnull() {
+	local kind=$1 f masked=()
+	sec_canary
+	sec_no_dev_tmpfs
+	for f in /proc/keys /proc/timer_list /proc/sched_debug; do
+		[[ -e $f ]] && masked+=("$f")
+	done
+	((${#masked[@]})) || t_skip "none of /proc/keys /proc/timer_list /proc/sched_debug here"
+	cfg_edit --argjson m "$(json_array "${masked[@]}")" '.linux.maskedPaths = $m'
+	rm -f "$T_BUNDLE/rootfs/dev/null"
+	case $kind in
+	symlink) ln -s "$T_DIR/canary/HOST-FILE" "$T_BUNDLE/rootfs/dev/null" ;;
+	symlink-rel) ln -s "../../../../../../..$T_DIR/canary/HOST-FILE" "$T_BUNDLE/rootfs/dev/null" ;;
+	symlink-inside) echo PLANTED >"$T_BUNDLE/rootfs/planted" && ln -s /planted "$T_BUNDLE/rootfs/dev/null" ;;
+	file) echo PLANTED >"$T_BUNDLE/rootfs/dev/null" ;;
+	dir) mkdir "$T_BUNDLE/rootfs/dev/null" && echo PLANTED >"$T_BUNDLE/rootfs/dev/null/x" ;;
+	device) mknod "$T_BUNDLE/rootfs/dev/null" c 1 7 ;; # /dev/full: harmless, not null
+	esac
+	sec_mirror # a symlink resolved in the rootfs finds "mirror-data" here
+	ctr_sh "for f in ${masked[*]}; do echo \"\$f bytes=\$(head -c 64 \$f | wc -c)\"; head -c 64 \$f; done"
+	sec_canary_untouched "/dev/null a $kind"
+	if [[ $T_RC == 0 ]]; then
+		for f in "${masked[@]}"; do
+			assert_contains "$T_OUT" "$f bytes=0" "/dev/null a $kind: $f masked with something"
+		done
+	else
+		assert_match "$T_ERR" "/dev/null|mask" "/dev/null a $kind: the error"
+	fi
+	assert_not_contains "$T_OUT" PLANTED
+	assert_not_contains "$T_OUT" -data
+}
+
+test_mask_dev_null_symlink() { sec_devnull symlink; }
+test_mask_dev_null_symlink_relative() { sec_devnull symlink-rel; }
+test_mask_dev_null_symlink_inside() { sec_devnull symlink-inside; }
+test_mask_dev_null_regular_file() { sec_devnull file; }
+test_mask_dev_null_directory() { sec_devnull dir; }
+test_mask_dev_null_other_device() { sec_devnull device; }
+
+# ---------------------------------------------------------------- /proc and /dev turned into symlinks to a volume
+
+# The image makes /proc a symlink to /vol, and the engine mounts a volume
+# (the canary) on /vol after /proc: proc lands on /vol and the volume covers
+# it, so /proc in the container is the volume.  linux.sysctl must be written
+# to procfs or not at all, never into the volume.
+test_sysctl_not_written_outside_procfs() {
+	SEC_CANARY=$T_DIR/canary
+	mkdir -p "$SEC_CANARY/sys/kernel" "$SEC_CANARY/sys/net/ipv4"
+	echo orig >"$SEC_CANARY/sys/kernel/domainname"
+	echo orig >"$SEC_CANARY/sys/net/ipv4/ip_forward"
+	sec_canary
+	rmdir "$T_BUNDLE/rootfs/proc"
+	ln -s vol "$T_BUNDLE/rootfs/proc"
+	mkdir "$T_BUNDLE/rootfs/vol"
+	mount_add /vol bind "$SEC_CANARY" rbind rw
+	cfg_edit '.linux.sysctl = {"kernel.domainname": "hutch-sec-pwned", "net.ipv4.ip_forward": "1"}'
+	run_ctr
+	sec_canary_untouched "sysctl through a /proc that is a volume (rc $T_RC: $T_ERR)"
+}
+
+# The same with /dev: the device nodes and /dev links must be made in the
+# container's /dev tmpfs, never in the volume; no file of the volume named
+# like a device ("null") is removed.
+test_devices_not_created_outside_rootfs() {
+	sec_canary
+	rmdir "$T_BUNDLE/rootfs/dev"
+	ln -s vol "$T_BUNDLE/rootfs/dev"
+	mkdir "$T_BUNDLE/rootfs/vol"
+	mount_add /vol bind "$SEC_CANARY" rbind rw
+	cfg_edit '.linux.devices = [{path: "/dev/hutch-sec", type: "c", major: 1, minor: 3}]'
+	run_ctr
+	sec_canary_untouched "/dev nodes through a /dev that is a volume (rc $T_RC: $T_ERR)"
+}
+
+# ---------------------------------------------------------------- file descriptors and cwd
+
+# fds_only_stdio: T_OUT (an `ls /proc/self/fd`) is 0 1 2 and ls's own 3.
+sec_fds_only_stdio() {
+	assert_eq "$(tr '\n' ' ' <<<"$T_OUT")" "0 1 2 3 " "$1: fds of the container's process (3 is ls's)"
+}
+
+test_no_leaked_fds_run() {
+	sec_canary
+	ctr_args ls /proc/self/fd
+	run_ctr 5<"$SEC_CANARY" 6<"$SEC_CANARY/HOST-FILE" 7<>"$T_DIR/rw-file" 9>"$T_DIR/wfile"
+	assert_rc 0
+	sec_fds_only_stdio run
+}
+
+test_no_leaked_fds_exec() {
+	sec_canary
+	ctr_args sleep 30
+	sec_create
+	rt start "$T_CID"
+	assert_rc 0 start
+	rt exec "$T_CID" ls /proc/self/fd 5<"$SEC_CANARY" 6<"$SEC_CANARY/HOST-FILE" 7<>"$T_DIR/rw-file"
+	assert_rc 0
+	sec_fds_only_stdio exec
+	rt exec -d "$T_CID" sh -c 'ls /proc/self/fd > /dev/shm/fds' 5<"$SEC_CANARY"
+	assert_rc 0 "exec -d"
+	wait_for 5 rt_exec_cat /dev/shm/fds
+	T_OUT=$SEC_CAT
+	sec_fds_only_stdio "exec -d"
+}
+
+rt_exec_cat() {
+	rt exec "$T_CID" cat "$1"
+	SEC_CAT=$T_OUT
+	[[ $T_RC == 0 && -n $T_OUT ]]
+}
+
+# A created init waits for `start` in the runtime's image: it must not hold
+# what `create`'s caller left open (a container process with CAP_SYS_PTRACE
+# could use /proc/1/fd/N).  Internal sockets are fine.
+test_created_init_holds_no_caller_fds() {
+	local fd n target bad=()
+	sec_canary
+	ctr_args true
+	sec_create 5<"$SEC_CANARY" 6<"$SEC_CANARY/HOST-FILE" 8>"$T_DIR/wfile"
+	for fd in /proc/"$SEC_INIT"/fd/*; do
+		n=${fd##*/}
+		((n > 2)) || continue
+		target=$(readlink "$fd") || continue
+		[[ $target == /* || $target == pipe:* ]] && bad+=("$n -> $target")
+	done
+	((${#bad[@]} == 0)) || t_fail "the created init (pid $SEC_INIT) holds the caller's fds: ${bad[*]}"
+}
+
+# The attacker: an fd to a host directory, e.g. left open by the engine,
+# and process.cwd through it (runc CVE-2024-21626).
+sec_cwd_script='ls -A . > /dev/stderr; echo "cwd=$(readlink /proc/self/cwd)"; ls -A ..; touch ./ESCAPED 2>/dev/null && echo wrote-escaped; exit 0'
+
+sec_cwd_check() {
+	sec_canary_untouched "$1 (rc $T_RC)"
+	assert_not_contains "$T_ERR" HOST-FILE "$1: the container listed the host canary"
+	assert_not_contains "$T_OUT" "cwd=$SEC_CANARY" "$1: the container's cwd is the host canary"
+	[[ ! -e $SEC_CANARY/ESCAPED ]] || t_fail "$1: the container wrote into the host canary"
+}
+
+test_cwd_through_leaked_fd_run() {
+	local n
+	sec_canary
+	for n in 5 6 9; do
+		cfg_edit --arg c "/proc/self/fd/$n" '.process.cwd = $c'
+		ctr_args sh -c "$sec_cwd_script"
+		run_ctr 5<"$SEC_CANARY" 6<"$SEC_CANARY/sub" 9<"$SEC_CANARY"
+		sec_cwd_check "process.cwd /proc/self/fd/$n"
+	done
+}
+
+test_cwd_through_leaked_fd_exec() {
+	sec_canary
+	ctr_args sleep 30
+	sec_create
+	rt start "$T_CID"
+	assert_rc 0 start
+	rt exec --cwd /proc/self/fd/5 "$T_CID" sh -c "$sec_cwd_script" 5<"$SEC_CANARY"
+	sec_cwd_check "exec --cwd /proc/self/fd/5"
+	rt exec --cwd /proc/thread-self/fd/5 "$T_CID" sh -c "$sec_cwd_script" 5<"$SEC_CANARY"
+	sec_cwd_check "exec --cwd /proc/thread-self/fd/5"
+}
+
+# Without any fd from the caller: whatever the runtime itself has open
+# while it sets up the process must not be a way out either.
+test_cwd_through_runtime_fds() {
+	local n
+	sec_canary
+	for n in 3 4 5 6 7 8 9 10; do
+		cfg_edit --arg c "/proc/self/fd/$n" '.process.cwd = $c'
+		ctr_args sh -c 'echo "cwd=$(readlink /proc/self/cwd)"; ls -A /proc/self/cwd/'
+		run_ctr
+		if [[ $T_RC == 0 ]]; then
+			# a directory of the container is fine; anything else is not
+			assert_match "$(grep '^cwd=' <<<"$T_OUT")" '^cwd=/' "cwd /proc/self/fd/$n"
+			[[ $T_OUT != *"cwd=$T_DIR"* && $T_OUT != *"cwd=/tmp"* && $T_OUT != *"cwd=/sys/fs/cgroup"* ]] ||
+				t_fail "cwd /proc/self/fd/$n is a host directory: $T_OUT"
+		fi
+	done
+	sec_canary_untouched
+}
+
+# ---------------------------------------------------------------- the runtime's binary (CVE-2019-5736)
+
+# A created container's init is the runtime's image waiting for `start`; a
+# process exec'd into it (default capabilities) can neither read nor open
+# /proc/1/exe (plain, O_PATH, for writing).
+test_exe_of_created_init() {
+	local attack
+	attack=$(sec_helper exe-attack static)
+	sec_runtime_copy
+	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+	ctr_args sleep 30
+	sec_create
+	# (each in a subshell: a failed redirection of `exec` ends the shell)
+	rt exec "$T_CID" sh -c 'cat /proc/1/exe > /dev/null && echo READ-OK
+		(echo x >> /proc/1/exe) && echo APPEND-OK
+		(exec 3</proc/1/exe) && echo OPEN-OK
+		(exec 3<>/proc/1/exe) && echo OPEN-RW-OK
+		readlink /proc/1/exe && echo READLINK-OK
+		exit 0'
+	assert_rc 0 "exec into the created container"
+	assert_not_contains "$T_OUT" READ-OK "read /proc/1/exe"
+	assert_not_contains "$T_OUT" APPEND-OK "opened /proc/1/exe for writing"
+	assert_not_contains "$T_OUT" OPEN-OK "opened /proc/1/exe"
+	assert_not_contains "$T_OUT" OPEN-RW-OK "opened /proc/1/exe read-write"
+	assert_not_contains "$T_OUT" READLINK-OK "read the link /proc/1/exe (the runtime's host path)"
+	assert_match "$T_ERR" "Permission denied|Operation not permitted|Text file busy" "the errors"
+	# O_PATH, and then reopening for writing once start has run
+	rt exec -d "$T_CID" /bin/sec-exe-attack 4 /res/exec-attack
+	assert_rc 0 "exec -d the attacker"
+	wait_for 5 grep -q ready "$T_DIR/res/exec-attack" || t_fail "the attacker did not start"
+	rt start "$T_CID"
+	assert_rc 0 start
+	wait_for 8 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/exec-attack" ||
+		t_fail "the attacker did not finish: $(<"$T_DIR/res/exec-attack")"
+	sec_runtime_unchanged
+	grep -q '^found' "$T_DIR/res/exec-attack" &&
+		t_fail "the attacker got an fd of the runtime's binary: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
+	return 0
+}
+
+# The same with CAP_SYS_PTRACE given to the exec'd process, as engines allow
+# (docker --cap-add SYS_PTRACE): a non-dumpable process no longer hides its
+# exe.  The attacker keeps an O_PATH fd of /proc/1/exe, the container is
+# started (no runtime process is left running the binary) and the fd is
+# reopened for writing.  The binary must stay unchanged (runc: a sealed
+# memfd or read-only copy of itself).
+test_exe_of_created_init_with_cap_sys_ptrace() {
+	local attack
+	attack=$(sec_helper exe-attack static)
+	sec_runtime_copy
+	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+	ctr_args sleep 30
+	sec_create
+	rt exec -d --cap CAP_SYS_PTRACE "$T_CID" /bin/sec-exe-attack 6 /res/exec-attack
+	assert_rc 0 "exec -d the attacker"
+	wait_for 5 grep -qE '^(found|not-found)' "$T_DIR/res/exec-attack" ||
+		t_fail "the attacker did not scan: $(cat "$T_DIR/res/exec-attack" 2>&1)"
+	rt start "$T_CID"
+	assert_rc 0 start
+	wait_for 10 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/exec-attack" ||
+		t_fail "the attacker did not finish: $(<"$T_DIR/res/exec-attack")"
+	sec_runtime_unchanged "attacker: $(tr '\n' ';' <"$T_DIR/res/exec-attack") "
+	assert_not_contains "$(<"$T_DIR/res/exec-attack")" wrote "the attacker wrote the runtime's binary"
+}
+
+# An exec whose last setup step (the execve) is delayed by 1.5 s under
+# strace: the process is the runtime's image in the container's pid
+# namespace all that time.  The container's init scans for it and must be
+# denied its exe (or never see it).
+test_exe_during_slow_exec_setup() {
+	local attack t0
+	command -v strace >/dev/null || t_skip "no strace to slow down exec"
+	attack=$(sec_helper exe-attack static)
+	sec_runtime_copy
+	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+	ctr_args /bin/sec-exe-attack 6 /res/init-attack
+	T_N=$((T_N + 1))
+	T_CID=$T_ID-$T_N
+	t_defer "rt delete -f $T_CID"
+	rt run -d --bundle "$T_BUNDLE" "$T_CID"
+	assert_rc 0 "run -d"
+	wait_for 5 grep -q ready "$T_DIR/res/init-attack" || t_fail "the attacker did not start"
+	T_WRAP=(strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000)
+	t0=$EPOCHREALTIME
+	rt exec "$T_CID" true
+	T_WRAP=()
+	assert_rc 0 "the slowed exec"
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a >= 1.4) }' ||
+		t_fail "strace did not delay the exec's execve: no window tested"
+	wait_for 10 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/init-attack" ||
+		t_fail "the attacker did not finish: $(<"$T_DIR/res/init-attack")"
+	sec_runtime_unchanged
+	grep -q '^found' "$T_DIR/res/init-attack" &&
+		t_fail "the attacker got an fd of the runtime's binary: $(tr '\n' ';' <"$T_DIR/res/init-attack")"
+	grep -q '^denied' "$T_DIR/res/init-attack" ||
+		t_log "note: the exec'd process was never seen in the container during its setup"
+}
+
+# The original CVE-2019-5736 exploit: the image's program is a script whose
+# interpreter is /proc/self/exe, so the runtime's exec'd process executes
+# the runtime's own binary inside the container, where the attacker (the
+# init) waits to reopen it for writing once it exits.
+test_exe_shebang_proc_self_exe() {
+	local attack
+	attack=$(sec_helper exe-attack static)
+	sec_runtime_copy
+	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
+	printf '#!/proc/self/exe\n' >"$T_BUNDLE/rootfs/bin/evil"
+	chmod 755 "$T_BUNDLE/rootfs/bin/evil"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+	ctr_args /bin/sec-exe-attack 5 /res/init-attack
+	sec_create
+	rt start "$T_CID"
+	assert_rc 0 start
+	wait_for 5 grep -q ready "$T_DIR/res/init-attack" || t_fail "the attacker did not start"
+	rt exec "$T_CID" /bin/evil
+	rt exec -d "$T_CID" /bin/evil
+	wait_for 10 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/init-attack" ||
+		t_fail "the attacker did not finish: $(<"$T_DIR/res/init-attack")"
+	sec_runtime_unchanged
+	assert_not_contains "$(<"$T_DIR/res/init-attack")" wrote "the attacker wrote the runtime's binary"
+}
+
+# ---------------------------------------------------------------- devices cgroup
+
+# With the default device rules and CAP_MKNOD, a node for a host disk may
+# be made (runc allows mknod of any node) but never read; the null device
+# works.  The disks: the host's first disk when the host itself can read it
+# (a sandboxed host may not), and a loop device over a file of the test's
+# (host-readable, with a marker) when losetup works here.
+test_mknod_host_disk_refused() {
+	local disks=() d maj min name loop script
+	read -r maj min name < <(awk 'NR > 2 && $4 !~ /^(loop|ram|zram)/ { print $1, $2, $4; exit }' /proc/partitions)
+	if [[ -n $name && -b /dev/$name ]] && head -c1 "/dev/$name" >/dev/null 2>&1; then
+		disks+=("$maj:$min:$name")
+	fi
+	if command -v losetup >/dev/null; then
+		{ printf HOSTDISK; head -c 65536 /dev/zero; } >"$T_DIR/disk.img"
+		if loop=$(losetup -f --show "$T_DIR/disk.img" 2>/dev/null) && [[ -b $loop ]]; then
+			t_defer "losetup -d $loop"
+			[[ $(head -c 8 "$loop") == HOSTDISK ]] || t_fail "the host cannot read its loop device $loop"
+			disks+=("$((0x$(stat -c %t "$loop"))):$((0x$(stat -c %T "$loop"))):${loop#/dev/}")
+		fi
+	fi
+	((${#disks[@]})) || t_skip "no host disk readable by the host, and no loop device"
+	cfg_edit '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+	script=
+	for d in "${disks[@]}"; do
+		IFS=: read -r maj min name <<<"$d"
+		script+="mknod /dev/h-$name b $maj $min && echo mknod-ok-$name
+			echo \"$name bytes=\$(head -c8 /dev/h-$name | wc -c)\"; head -c8 /dev/h-$name
+"
+	done
+	ctr_sh "$script
+		echo x > /dev/null && echo null-ok
+		mknod /dev/null2 c 1 3 && echo y > /dev/null2 && echo null2-ok
+		exit 0"
+	assert_rc 0
+	for d in "${disks[@]}"; do
+		IFS=: read -r maj min name <<<"$d"
+		assert_contains "$T_OUT" "$name bytes=0" "read the host's $name ($maj:$min) through a node made inside"
+	done
+	assert_not_contains "$T_OUT" HOSTDISK "the loop device's content"
+	assert_contains "$T_OUT" null-ok "/dev/null"
+	assert_contains "$T_OUT" null2-ok "a node for 1:3 made inside"
+}
+
+# ---------------------------------------------------------------- /proc and /sys
+
+test_proc_sys_sensitive_reads_empty() {
+	ctr_sh 'for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do
+			[ -e $f ] && echo "$f=$(head -c 4096 $f 2>/dev/null | wc -c)"
+		done
+		echo "firmware=$(ls -A /sys/firmware 2>/dev/null | wc -l)"
+		echo "firmware-files=$(find /sys/firmware -type f 2>/dev/null | wc -l)"
+		exit 0'
+	assert_rc 0
+	local line
+	while read -r line; do
+		assert_match "$line" '=0$' "readable: $line"
+	done <<<"$T_OUT"
+	[[ -d /sys/firmware ]] && assert_contains "$T_OUT" "firmware=0"
+	[[ -e /proc/keys ]] && assert_contains "$T_OUT" "/proc/keys=0"
+	return 0
+}
+
+# Open-only for the files where a write would act on the host (sysrq, a
+# global sysctl); domainname is namespaced, a write to it is harmless.
+test_proc_writes_refused() {
+	ctr_sh '(exec 3>>/proc/sysrq-trigger) && echo sysrq-open-ok
+		(exec 3>>/proc/sys/kernel/panic) && echo panic-open-ok
+		(exec 3>>/proc/sys/vm/drop_caches) && echo drop-caches-open-ok
+		(echo hutch-sec > /proc/sys/kernel/domainname) && echo domainname-write-ok
+		(exec 3>>/proc/sys/net/ipv4/ip_forward) && echo ip-forward-open-ok
+		exit 0'
+	assert_rc 0
+	assert_not_contains "$T_OUT" -ok "opened for writing"
+	assert_match "$T_ERR" "Read-only file system|Permission denied" "the errors"
+}
+
+# ---------------------------------------------------------------- sysctl validation
+
+# sec_sysctl_refused KEY [NS-TO-REMOVE]: a sysctl the container cannot own
+# is refused before anything is made: a one-line error naming
+# linux.sysctl and the key; the value is the host's own, so a runtime that
+# wrongly applied it would change nothing.
+sec_sysctl_refused() {
+	local key=$1 ns=${2:-} value
+	value=$(cat "/proc/sys/${key//.//}" 2>/dev/null) || value=0
+	[[ -n $ns ]] && ns_del "$ns"
+	# nothing else may need the namespace: only the sysctl is to blame
+	[[ $ns == uts ]] && cfg_edit 'del(.hostname, .domainname)'
+	cfg_edit --arg k "$key" --arg v "$value" '.linux.sysctl = {($k): $v}'
+	run_ctr
+	assert_ne "$T_RC" 0 "sysctl $key${ns:+ without a $ns namespace} was accepted"
+	assert_eq "$(wc -l <<<"$T_ERR")" 1 "a one-line error: $T_ERR"
+	assert_contains "$T_ERR" "linux.sysctl" "the error names the field"
+	assert_contains "$T_ERR" "$key" "the error names the key"
+	assert_eq "$T_OUT" "" "the container did not run"
+	[[ ! -e $T_ROOT/$T_CID ]] || t_fail "state left for $T_CID"
+}
+
+test_sysctl_refused_kernel_panic() { sec_sysctl_refused kernel.panic; }
+test_sysctl_refused_vm_swappiness() { sec_sysctl_refused vm.swappiness; }
+test_sysctl_refused_net_without_netns() { sec_sysctl_refused net.ipv4.ip_forward network; }
+test_sysctl_refused_shmmax_without_ipcns() { sec_sysctl_refused kernel.shmmax ipc; }
+test_sysctl_refused_mqueue_without_ipcns() { sec_sysctl_refused fs.mqueue.msg_max ipc; }
+test_sysctl_refused_hostname_without_utsns() { sec_sysctl_refused kernel.hostname uts; }
+test_sysctl_refused_slash_form() { sec_sysctl_refused kernel/panic; }
+
+# Joining the runtime's own network namespace by path is not having one
+# (runc: "sysctl not allowed in host network namespace").  The runtime runs
+# in a throwaway network namespace (unshare), which plays the host.
+test_sysctl_net_refused_in_runtime_netns() {
+	command -v unshare >/dev/null || t_skip "no unshare"
+	cfg_edit '.linux.namespaces |= map(if .type == "network" then {type: "network", path: "/proc/self/ns/net"} else . end)
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	ctr_args cat /proc/sys/net/ipv4/ip_forward
+	T_WRAP=(unshare --net)
+	run_ctr
+	T_WRAP=()
+	assert_ne "$T_RC" 0 "net.ipv4.ip_forward written in the runtime's own network namespace (container saw '$T_OUT')"
+	assert_contains "$T_ERR" linux.sysctl
+}
+
+# The same for the ipc namespace (kernel.shmmax would be the host's).
+test_sysctl_ipc_refused_in_runtime_ipcns() {
+	command -v unshare >/dev/null || t_skip "no unshare"
+	cfg_edit '.linux.namespaces |= map(if .type == "ipc" then {type: "ipc", path: "/proc/self/ns/ipc"} else . end)
+		| .linux.sysctl = {"kernel.shmmax": "12345"}'
+	ctr_args cat /proc/sys/kernel/shmmax
+	T_WRAP=(unshare --ipc)
+	run_ctr
+	T_WRAP=()
+	assert_ne "$T_RC" 0 "kernel.shmmax written in the runtime's own ipc namespace (container saw '$T_OUT')"
+	assert_contains "$T_ERR" linux.sysctl
+}
