@@ -150,3 +150,12 @@ int cgroup_oom_watch(const struct cgroup *cg, uint64_t *count, struct hutch_erro
 /* After the fd polled readable: 1 if OOM kills happened (count updated),
  * 0 if not, -ENOENT when the cgroup is gone. */
 int cgroup_oom_check(const struct cgroup *cg, int fd, uint64_t *count);
+
+/* runc's default allowed devices (cgroup.c), appended to the spec's rules. */
+extern const struct spec_device_rule cgroup_default_devices[];
+extern const size_t cgroup_n_default_devices;
+
+/* v2: attach a BPF_CGROUP_DEVICE program enforcing rules + the defaults to
+ * the cgroup directory dir (cgroup-v2-devices.c). */
+int cgroup_v2_devices_apply(const char *dir, const struct spec_device_rule *rules, size_t n,
+                            struct hutch_error *err);

@@ -675,19 +675,6 @@ apply_rdma(const struct v1_ctx *c, struct hutch_error *err)
  * them as runc does: mknod of any node (using one is what the rules
  * decide), and the standard nodes the sandbox creates in /dev (null,
  * zero, full, random, urandom, tty, console, ptmx and the ptys). */
-static const struct spec_device_rule default_allowed[] = {
-    {.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
-    {.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
-    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    /* null */
-    {.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    /* zero */
-    {.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    /* full */
-    {.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    /* random */
-    {.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    /* urandom */
-    {.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    /* tty */
-    {.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    /* console */
-    {.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    /* ptmx */
-    {.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, /* pts/N */
-};
 
 static void
 dev_number(char *buf, size_t size, int64_t n)
@@ -732,8 +719,9 @@ apply_devices(const struct v1_ctx *c, struct hutch_error *err)
 		snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
 		r = write_device_rule(dir, &c->res->devices[i], field, err);
 	}
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(default_allowed); i++)
-		r = write_device_rule(dir, &default_allowed[i], "linux.resources.devices", err);
+	for (size_t i = 0; r == 0 && i < cgroup_n_default_devices; i++)
+		r = write_device_rule(dir, &cgroup_default_devices[i], "linux.resources.devices",
+		                      err);
 	return r;
 }
 

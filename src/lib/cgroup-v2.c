@@ -434,10 +434,18 @@ apply_unified(const struct v2_ctx *c, struct hutch_error *err)
 
 typedef int (*apply_step)(const struct v2_ctx *c, struct hutch_error *err);
 
-/* linux.resources.devices has no step: see the TODO in cgroup.c's table. */
+/* The device policy: a BPF program (cgroup-v2-devices.c). */
+static int
+apply_devices(const struct v2_ctx *c, struct hutch_error *err)
+{
+	if (c->res->n_devices == 0)
+		return 0;
+	return cgroup_v2_devices_apply(c->dir, c->res->devices, c->res->n_devices, err);
+}
+
 static const apply_step apply_steps[] = {
-    apply_cpuset, apply_memory,  apply_pids, apply_cpu,
-    apply_io,     apply_hugetlb, apply_rdma, apply_unified,
+    apply_cpuset,  apply_memory, apply_pids,    apply_cpu,     apply_io,
+    apply_hugetlb, apply_rdma,   apply_unified, apply_devices,
 };
 
 static int

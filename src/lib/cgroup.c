@@ -309,14 +309,29 @@ struct field_rule {
 	const char *refusal; /* NULL: "the <controller> controller is not available" */
 };
 
+/* runc's default allowed devices: mknod of any node, and the standard
+ * nodes and ptys.  Written after the spec's own rules in v1 and v2. */
+const struct spec_device_rule cgroup_default_devices[] = {
+    {.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
+    {.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
+    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    /* null */
+    {.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    /* zero */
+    {.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    /* full */
+    {.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    /* random */
+    {.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    /* urandom */
+    {.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    /* tty */
+    {.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    /* console */
+    {.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    /* ptmx */
+    {.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, /* pts/N */
+};
+const size_t cgroup_n_default_devices = ARRAY_SIZE(cgroup_default_devices);
+
 #define RES(member) offsetof(struct spec_resources, member)
 #define F(name)     "linux.resources." name
 
 static const struct field_rule field_rules[] = {
-    /* v2 devices are a BPF_CGROUP_DEVICE program.
-     * TODO(security issue): attach it; until then v2 does not apply
-     * linux.resources.devices (the device nodes themselves are still
-     * limited to the spec's linux.devices by the sandbox). */
+    /* v2 devices are a BPF_CGROUP_DEVICE program, not a controller:
+     * nothing to enable ("ignore" here), applied by cgroup-v2.c. */
     {F("devices"), RES(n_devices), KIND_COUNT, "devices", NULL, APPLY, IGNORE, NULL},
     {F("memory.limit"), RES(memory.limit), KIND_OPT, "memory", "memory", APPLY, APPLY, NULL},
     {F("memory.reservation"), RES(memory.reservation), KIND_OPT, "memory", "memory", APPLY, APPLY,
