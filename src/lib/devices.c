@@ -121,6 +121,11 @@ devices_create(const struct sandbox *sb, int rootfd, struct hutch_error *err)
 	    sb->userns ? bind_host_node : make_node;
 	int r;
 
+	struct stat st;
+
+	/* Nodes go below the rootfs's /dev, never through a symlink there. */
+	if (fstatat(rootfd, "dev", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+		return error_msg(err, ENOTDIR, "'/dev' in the rootfs is not a directory");
 	if (devices_dev_is_ours(sb->spec)) {
 		for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
 			r = create(rootfd, &default_devices[i], err);

@@ -68,6 +68,24 @@ launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err)
 	return 0;
 }
 
+/* A sysctl is only for the container's own namespace: one joined by path
+ * that is in fact ours (the host's) would change the host. */
+static int
+check_sysctl_targets(const struct spec_linux *linux, const int fds[SPEC_NS_COUNT],
+                     struct hutch_error *err)
+{
+	for (size_t i = 0; i < linux->n_sysctl; i++) {
+		int t = spec_sysctl_namespace(linux->sysctl[i].key);
+
+		if (t >= 0 && fds[t] >= 0 && namespace_is_ours(fds[t], t))
+			return error_msg(
+			    err, EPERM,
+			    "linux.sysctl[\"%.64s\"]: the %s namespace joined by path is the runtime's own",
+			    linux->sysctl[i].key, spec_ns_type_name(t));
+	}
+	return 0;
+}
+
 /* Everything that can be checked without side effects: the id, the
  * config, the rootfs, the namespace files. */
 static int
@@ -104,7 +122,10 @@ validate(struct launch *l, struct hutch_error *err)
 		return error_sys(err, errno, "root.path: rootfs '%s'", root);
 	if (!S_ISDIR(st.st_mode))
 		return error_msg(err, ENOTDIR, "root.path: rootfs '%s' is not a directory", root);
-	return namespace_open_paths(linux, l->sb.ns_fds, err);
+	r = namespace_open_paths(linux, l->sb.ns_fds, err);
+	if (r < 0)
+		return r;
+	return check_sysctl_targets(linux, l->sb.ns_fds, err);
 }
 
 static bool

@@ -210,11 +210,32 @@ mount_sysfs(const struct sandbox *sb, int rootfd, const struct spec_mount *m,
 	return r;
 }
 
+/* /proc, /sys and /dev hold what the runtime writes to later (sysctl,
+ * device nodes, masks).  An image that made one of them a symlink could
+ * send those writes into a volume: refuse, as runc does for /proc. */
+static int
+check_special_destination(int rootfd, const struct spec_mount *m, struct hutch_error *err)
+{
+	static const char *const special[] = {"/proc", "/sys", "/dev"};
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(special); i++)
+		if (strcmp(m->destination, special[i]) == 0 &&
+		    fstatat(rootfd, special[i] + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			return error_msg(err, ELOOP, "mount '%s': a symlink in the rootfs",
+			                 m->destination);
+	return 0;
+}
+
 static int
 mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m, struct hutch_error *err)
 {
 	const char *type = m->type ? m->type : "";
-	int r;
+	int r = check_special_destination(rootfd, m, err);
+
+	if (r < 0)
+		return r;
 
 	if (m->bind)
 		r = mount_bind(sb, rootfd, m, err);

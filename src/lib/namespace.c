@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "util.h"
 #include "banned.h"
@@ -31,6 +32,22 @@ namespace_new_flags(const struct spec_linux *linux)
 			flags |= spec_ns_clone_flag(t);
 	}
 	return flags;
+}
+
+bool
+namespace_is_ours(int fd, enum spec_ns_type t)
+{
+	static const char *const files[SPEC_NS_COUNT] = {
+	    [SPEC_NS_PID] = "pid",       [SPEC_NS_NETWORK] = "net", [SPEC_NS_MOUNT] = "mnt",
+	    [SPEC_NS_IPC] = "ipc",       [SPEC_NS_UTS] = "uts",     [SPEC_NS_USER] = "user",
+	    [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
+	};
+	char path[32];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", files[t]);
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
 }
 
 void

@@ -25,6 +25,9 @@ int namespace_open_paths(const struct spec_linux *linux, int fds[SPEC_NS_COUNT],
                          struct hutch_error *err);
 void namespace_close_fds(int fds[SPEC_NS_COUNT]);
 
+/* Whether fd is the same namespace of type t as the caller's. */
+bool namespace_is_ours(int fd, enum spec_ns_type t);
+
 /* setns() into every open fd: those our capabilities allow before the user
  * namespace, the rest after it, mount last. */
 int namespace_join(const int fds[SPEC_NS_COUNT], struct hutch_error *err);

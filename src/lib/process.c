@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "path.h"
 #include "util.h"
 #include "banned.h"
 
@@ -105,8 +106,20 @@ process_set_ids(const struct spec_process *p, bool setgroups_allowed, struct hut
 int
 process_apply_final(const struct spec_process *p, struct hutch_error *err)
 {
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cwd = -1;
+
 	umask(p->user.has_umask ? p->user.umask : 022);
-	if (chdir(p->cwd) < 0)
+	/* Resolved inside the root, magic links refused: "/proc/self/fd/N"
+	 * must not lead to a directory of the host an fd still points at. */
+	if (root < 0)
+		return error_sys(err, errno, "process.cwd: open '/'");
+	cwd = path_open_in_root(root, p->cwd, PATH_NO_CREATE, err);
+	if (cwd < 0) {
+		error_prefix(err, "process.cwd: ");
+		return cwd;
+	}
+	if (fchdir(cwd) < 0)
 		return error_sys(err, errno, "process.cwd: chdir '%s'", p->cwd);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return error_sys(err, errno, "set no_new_privs");

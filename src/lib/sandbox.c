@@ -10,7 +10,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 
 #include "caps.h"
 #include "devices.h"
@@ -34,9 +36,28 @@ set_names(const struct spec *spec, struct hutch_error *err)
 	return 0;
 }
 
+/* Write a file that must be procfs's: a /proc the image turned into a
+ * symlink to a volume must not receive the value. */
+static int
+write_proc_file(const char *path, const char *value, struct hutch_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	struct statfs fs;
+
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", path);
+	if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
+		return error_msg(err, EPERM, "'%s' is not on procfs", path);
+	if (write_all(fd, value, strlen(value)) < 0)
+		return error_sys(err, errno, "write '%s'", path);
+	return 0;
+}
+
 static int
 apply_sysctl(const struct spec_linux *linux, struct hutch_error *err)
 {
+	int r;
+
 	for (size_t i = 0; i < linux->n_sysctl; i++) {
 		const struct spec_key_value *kv = &linux->sysctl[i];
 		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", kv->key);
@@ -45,9 +66,10 @@ apply_sysctl(const struct spec_linux *linux, struct hutch_error *err)
 		for (char *c = path + 10; *c; c++)
 			if (*c == '.')
 				*c = '/';
-		if (write_file_at(AT_FDCWD, path, kv->value, err) < 0) {
+		r = write_proc_file(path, kv->value, err);
+		if (r < 0) {
 			error_prefix(err, "linux.sysctl '%s': ", kv->key);
-			return -err->code;
+			return r;
 		}
 	}
 	return 0;
@@ -203,6 +225,30 @@ wait_for_start(const struct sandbox *sb, int *fd, struct hutch_error *err)
 	return wait_for(conn, SYNC_START, err);
 }
 
+/* Close every fd the caller left us but --preserve-fds, stdio and our own:
+ * a created container waits for `start` for as long as an engine likes,
+ * and must not hold a host directory open meanwhile. */
+static void
+close_caller_fds(const struct sandbox *sb)
+{
+	const int keep[] = {sb->sync_fd, sb->start_fd, sb->console_fd, sb->seccomp_listener};
+	unsigned int from = 3 + (unsigned int)sb->preserve_fds;
+
+	for (;;) {
+		unsigned int next = ~0U;
+
+		for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+			if (keep[i] >= 0 && (unsigned int)keep[i] >= from &&
+			    (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		if (next > from)
+			close_range(from, next - 1, 0);
+		if (next == ~0U)
+			return;
+		from = next + 1;
+	}
+}
+
 /* The process is PID 1 of its pid namespace: the kernel drops any signal
  * it has no handler for, so a created container would ignore `kill ID`
  * (SIGTERM).  Until it execs, these end it; execve() resets them. */
@@ -233,6 +279,7 @@ sandbox_child(void *arg)
 	for (size_t i = 0; i < ARRAY_SIZE(sb->parent_fds); i++)
 		if (sb->parent_fds[i] >= 0)
 			close(sb->parent_fds[i]);
+	close_caller_fds(sb);
 	catch_termination();
 	if (wait_for(sb->sync_fd, SYNC_GO, &err) < 0 || setup(sb, &err) < 0 ||
 	    process_find(sb->process, sb->exec_env, path, &err) < 0)
@@ -271,6 +318,7 @@ sandbox_exec_child(void *arg)
 	for (size_t i = 0; i < ARRAY_SIZE(sb->parent_fds); i++)
 		if (sb->parent_fds[i] >= 0)
 			close(sb->parent_fds[i]);
+	close_caller_fds(sb);
 	if ((r = wait_for(sb->sync_fd, SYNC_GO, &err)) < 0 || (r = become_root(sb, &err)) < 0 ||
 	    (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, &err)) < 0) ||
 	    (r = process_apply_privileged(p, &err)) < 0 || (r = load_seccomp(sb, true, &err)) < 0 ||

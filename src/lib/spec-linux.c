@@ -447,6 +447,25 @@ parse_seccomp(json_t *obj, const char *path, struct spec_linux *l, struct hutch_
 
 /* ---- sysctl, paths, label ---- */
 
+int
+spec_sysctl_namespace(const char *key)
+{
+	_cleanup_free_ char *name = xstrdup(key);
+
+	for (char *p = name; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	for (size_t i = 0; i < ARRAY_SIZE(sysctl_namespaces); i++) {
+		const char *n = sysctl_namespaces[i].name;
+		bool match = sysctl_namespaces[i].prefix ? strncmp(name, n, strlen(n)) == 0
+		                                         : strcmp(name, n) == 0;
+
+		if (match)
+			return (int)sysctl_namespaces[i].ns;
+	}
+	return -1;
+}
+
 static int
 check_sysctl(const char *key, const struct spec_linux *l, const char *path, struct hutch_error *err)
 {

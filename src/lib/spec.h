@@ -433,9 +433,11 @@ void spec_process_free(struct spec_process *process);
  * Each returns 0 or -EINVAL and never allocates. */
 int spec_ns_type_from_name(const char *name, enum spec_ns_type *out);
 const char *spec_ns_type_name(enum spec_ns_type type);
-int spec_ns_clone_flag(enum spec_ns_type type);        /* CLONE_NEW* */
-int spec_cap_from_name(const char *name, int *out);    /* "CAP_SYS_ADMIN" */
-int spec_rlimit_from_name(const char *name, int *out); /* "RLIMIT_NOFILE" */
+int spec_ns_clone_flag(enum spec_ns_type type);     /* CLONE_NEW* */
+int spec_cap_from_name(const char *name, int *out); /* "CAP_SYS_ADMIN" */
+int spec_rlimit_from_name(const char *name, int *out);
+/* The namespace a (validated) linux.sysctl key belongs to, or -1. */
+int spec_sysctl_namespace(const char *key); /* "RLIMIT_NOFILE" */
 
 /* Parse a standalone LinuxResources object (`update --resources`, as
  * containerd and CRI-O send it), with the same checks as linux.resources

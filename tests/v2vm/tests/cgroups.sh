@@ -216,6 +216,24 @@ test_unified_files() {
 	cg_delete --force
 }
 
+# unified names a file of the container's own cgroup: the core files that
+# act on other processes or on the tree are refused (issue 5: "names that
+# could escape the cgroup").  {"cgroup.procs": "1"} would move the host's
+# init into the container (delete then kills all it can and fails on the
+# rest); a sleep of the test stands in for it here.
+test_unified_cgroup_procs_refused() {
+	local pid
+	sleep 1000 &
+	pid=$!
+	cfg_edit --arg p "$pid" '.linux.resources.unified = {"cgroup.procs": $p}
+		| .process.args = ["sleep", "1000"]'
+	ctr_run
+	assert_eq "$(cat "/proc/$pid/cgroup")" "0::/" "cgroup of a host process named in unified[\"cgroup.procs\"]"
+	kill "$pid"
+	[ "$T_RC" != 0 ] || t_fail "unified[\"cgroup.procs\"] was accepted"
+	assert_contains "$T_ERR" 'unified["cgroup.procs"]' "the error names the key"
+}
+
 # A unified value overrides the field it shadows (runc's order).
 test_unified_overrides_field() {
 	cfg_edit '.linux.resources.pids = {limit: 32}
@@ -258,6 +276,19 @@ test_only_needed_controllers() {
 	assert_eq "$(cat $CG/cgroup.subtree_control)" "$root" "the root's cgroup.subtree_control"
 	cg_delete --force
 	[ ! -e $CG/hv2 ] || t_fail "the parents $CG/hv2/a that hutch made are left after delete"
+}
+
+# hutch in a cgroup that holds processes (its own, not the root): a
+# relative cgroupsPath with limits cannot get controllers below it, and the
+# error says what to do.
+test_relative_path_under_busy_cgroup() {
+	cfg_edit '.linux.resources = {pids: {limit: 16}} | .linux.cgroupsPath = "rel/c1"'
+	mkdir $CG/hv2own && echo $$ >$CG/hv2own/cgroup.procs || t_fail "cannot move the test into $CG/hv2own"
+	ctr_run true
+	echo $$ >$CG/cgroup.procs && rmdir $CG/hv2own || t_fail "cannot leave and remove $CG/hv2own"
+	[ "$T_RC" != 0 ] || t_fail "limits below a cgroup with processes were accepted"
+	assert_contains "$T_ERR" "linux.resources.pids.limit: cannot enable the pids controller in hutch's own cgroup" "the error"
+	assert_contains "$T_ERR" "absolute path" "the error's advice"
 }
 
 # ---------------------------------------------------------------- limits hold
@@ -310,6 +341,13 @@ test_update_flags() {
 	# The period alone keeps the quota.
 	out=$(rt update --cpu-period 50000 "$T_CID" 2>&1) || t_fail "hutch update --cpu-period 50000 failed: $out"
 	cg_check cpu.max "20000 50000"
+	# A burst above the current quota goes in after the new quota.
+	if [ -e "$CG_DIR/cpu.max.burst" ]; then
+		out=$(rt update --cpu-quota 50000 --cpu-burst 40000 "$T_CID" 2>&1) ||
+			t_fail "hutch update --cpu-quota 50000 --cpu-burst 40000 (quota was 20000) failed: $out"
+		cg_check cpu.max "50000 50000"
+		cg_check cpu.max.burst 40000
+	fi
 	if [ -e "$CG_DIR/memory.swap.max" ]; then
 		out=$(rt update --memory 50M --memory-swap 100M "$T_CID" 2>&1) ||
 			t_fail "hutch update --memory 50M --memory-swap 100M failed: $out"
@@ -321,24 +359,35 @@ test_update_flags() {
 	cg_delete --force
 }
 
-# A LinuxResources JSON on stdin (containerd, CRI-O); the controllers the
-# container had none of are enabled on the way.
-test_update_resources_stdin() {
-	local out
+# A LinuxResources JSON (containerd, CRI-O); the controllers the container
+# had none of are enabled on the way.
+test_update_resources_file() {
+	local out res=$T_DIR/resources.json
 	cfg_edit '.linux.resources = {} | .process.args = ["sleep", "1000"]'
 	cg_start
-	out=$(echo '{"memory": {"limit": 41943040, "reservation": 20971520}, "pids": {"limit": 12},
-		"cpu": {"shares": 1024, "quota": 50000, "period": 100000}}' |
-		rt update --resources - "$T_CID" 2>&1) || t_fail "hutch update --resources - failed: $out"
+	echo '{"memory": {"limit": 41943040, "reservation": 20971520}, "pids": {"limit": 12},
+		"cpu": {"shares": 1024, "quota": 50000, "period": 100000}}' >"$res"
+	out=$(rt update --resources "$res" "$T_CID" 2>&1) || t_fail "hutch update --resources FILE failed: $out"
 	cg_check memory.max 41943040
 	cg_check memory.low 20971520
 	cg_check pids.max 12
 	cg_check cpu.weight 39 # 1 + ((1024 - 2) * 9999) / 262142
 	cg_check cpu.max "50000 100000"
-	out=$(echo '{"pids": {"limit": -1}}' | rt update -r - "$T_CID" 2>&1) ||
-		t_fail "hutch update -r - with pids.limit -1 failed: $out"
+	echo '{"pids": {"limit": -1}}' >"$res"
+	out=$(rt update -r "$res" "$T_CID" 2>&1) || t_fail "hutch update -r FILE with pids.limit -1 failed: $out"
 	cg_check pids.max max
 	cg_check memory.max 41943040 # not in the JSON: unchanged
+	cg_delete --force
+}
+
+test_update_resources_stdin() {
+	local out
+	cfg_edit '.linux.resources = {pids: {limit: 32}} | .process.args = ["sleep", "1000"]'
+	cg_start
+	out=$(echo '{"memory": {"limit": 41943040}, "pids": {"limit": 12}}' |
+		rt update --resources - "$T_CID" 2>&1) || t_fail "hutch update --resources - failed: $out"
+	cg_check memory.max 41943040
+	cg_check pids.max 12
 	cg_delete --force
 }
 
@@ -363,6 +412,24 @@ test_pause_resume() {
 	cg_check cgroup.freeze 0
 	cg_wait 50 eval '[ -s "$count" ] && [ "$(cat "$count")" != "$a" ]' ||
 		t_fail "the counter did not move after resume (still $a)"
+	cg_delete --force
+}
+
+# A created container can be paused (as runc allows): state says paused,
+# and resume thaws it back to created.
+test_pause_created() {
+	local out
+	cfg_edit '.linux.resources.pids = {limit: 32} | .process.args = ["sleep", "1000"]'
+	out=$(rt create --bundle "$T_BUNDLE" c1 </dev/null 2>&1) || t_fail "hutch create failed: $out"
+	T_CID=c1
+	T_PID=$(rt state c1 | jq -r .pid)
+	CG_REL=$(sed -n 's/^0:://p' "/proc/$T_PID/cgroup") CG_DIR=$CG$CG_REL
+	out=$(rt pause c1 2>&1) || t_fail "hutch pause of a created container failed: $out"
+	cg_check cgroup.freeze 1
+	assert_eq "$(cg_status)" paused "status of a created container after pause"
+	out=$(rt resume c1 2>&1) || t_fail "hutch resume of the paused created container failed: $out"
+	cg_check cgroup.freeze 0
+	assert_eq "$(cg_status)" created "status after resume"
 	cg_delete --force
 }
 
@@ -437,19 +504,40 @@ test_events_oom() {
 # ---------------------------------------------------------------- teardown
 
 test_delete_stopped() {
-	cfg_args sh -c 'sleep 0.3'
+	cfg_edit '.linux.resources.pids = {limit: 32}'
+	cfg_args sh -c 'while [ ! -e /dev/shm/go ]; do sleep 0.1; done'
 	cg_start
+	: >"$(cg_shm go)"
 	cg_wait 50 cg_status_is stopped || t_fail "the container did not stop: $(cg_status)"
 	[ -d "$CG_DIR" ] || t_fail "$CG_DIR is gone before delete (state.json still names it)"
 	cg_delete
 }
 
 test_delete_force_many_processes() {
+	local n
+	cfg_edit '.linux.resources.pids = {limit: 100}'
 	cfg_args sh -c 'for i in $(seq 1 50); do sleep 1000 & done; : >/dev/shm/ready; wait'
 	cg_start
 	cg_wait 200 test -e "$(cg_shm ready)" || t_fail "the 50 processes did not start"
 	cg_check pids.current 51
+	n=$(rt ps --format json "$T_CID" | jq length) || t_fail "hutch ps --format json failed"
+	assert_eq "$n" 51 "processes listed by hutch ps --format json"
 	cg_delete --force
+}
+
+# A cgroup made inside the container's (as systemd or a nested runtime in
+# the container would) goes with it.
+test_delete_nested_cgroup() {
+	local pid
+	cfg_edit '.linux.resources.pids = {limit: 32}'
+	cfg_args sh -c 'sleep 1000 & exec sleep 1000'
+	cg_start
+	cg_wait 30 eval '[ "$(wc -l <"$CG_DIR/cgroup.procs")" = 2 ]' || t_fail "the child did not start"
+	pid=$(grep -vx "$T_PID" "$CG_DIR/cgroup.procs")
+	mkdir "$CG_DIR/sub" && echo "$pid" >"$CG_DIR/sub/cgroup.procs" ||
+		t_fail "cannot move $pid into $CG_DIR/sub"
+	cg_delete --force
+	cg_dead "$pid" || t_fail "process $pid in the nested cgroup survived delete --force"
 }
 
 # The init SIGKILLed from outside, its children (no pid namespace) still
