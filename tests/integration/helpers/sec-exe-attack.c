@@ -83,7 +83,8 @@ main(int argc, char **argv)
 						seen = denied[i] == pid;
 					if (!seen && n_denied < 64) {
 						denied[n_denied++] = pid;
-						fprintf(out, "denied %d %s\n", pid, strerror(errno));
+						fprintf(out, "denied %d %s\n", pid,
+						        strerror(errno));
 					}
 				}
 				continue;

@@ -50,13 +50,15 @@ main(int argc, char **argv)
 	while (!stop) {
 		if (renameat2(AT_FDCWD, argv[2], AT_FDCWD, argv[3], RENAME_EXCHANGE) < 0) {
 			fprintf(stderr, "sec-swap: renameat2 %s %s: %s\n", argv[2], argv[3],
-				strerror(errno));
+			        strerror(errno));
 			return 1;
 		}
 		n++;
 		if ((n & 255) == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > limit)
+			if ((double)(t.tv_sec - t0.tv_sec) +
+			        (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >
+			    limit)
 				break;
 		}
 	}

@@ -227,11 +227,13 @@ test_unified_cgroup_procs_refused() {
 	pid=$!
 	cfg_edit --arg p "$pid" '.linux.resources.unified = {"cgroup.procs": $p}
 		| .process.args = ["sleep", "1000"]'
-	ctr_run
+	T_CID=c1
+	rt run -d --bundle "$T_BUNDLE" c1 </dev/null >"$T_DIR/out" 2>&1
+	T_RC=$?
 	assert_eq "$(cat "/proc/$pid/cgroup")" "0::/" "cgroup of a host process named in unified[\"cgroup.procs\"]"
 	kill "$pid"
 	[ "$T_RC" != 0 ] || t_fail "unified[\"cgroup.procs\"] was accepted"
-	assert_contains "$T_ERR" 'unified["cgroup.procs"]' "the error names the key"
+	assert_contains "$(cat "$T_DIR/out")" 'unified["cgroup.procs"]' "the error names the key"
 }
 
 # A unified value overrides the field it shadows (runc's order).
@@ -389,6 +391,34 @@ test_update_resources_stdin() {
 	cg_check memory.max 41943040
 	cg_check pids.max 12
 	cg_delete --force
+}
+
+# The limits of a container that `hutch run` waits on in the foreground
+# can be changed from elsewhere (runc allows it).  Each command is bounded:
+# hutch must not keep the state locked while it waits.
+test_update_pause_while_run_in_foreground() {
+	local rpid out
+	cfg_edit '.linux.resources = {pids: {limit: 32}} | .process.args = ["sleep", "1000"]'
+	T_CID=c1
+	rt run --bundle "$T_BUNDLE" c1 </dev/null >"$T_DIR/run.out" 2>&1 &
+	rpid=$!
+	cg_wait 100 eval '[ "$(rt state c1 2>/dev/null | jq -r .status)" = running ]' ||
+		t_fail "the container did not start: $(cat "$T_DIR/run.out")"
+	T_PID=$(rt state c1 | jq -r .pid)
+	# Ends the foreground run (and so its lock) whatever happens here.
+	trap 'kill -KILL "$T_PID" 2>/dev/null' EXIT
+	CG_REL=$(sed -n 's/^0:://p' "/proc/$T_PID/cgroup") CG_DIR=$CG$CG_REL
+	out=$(timeout 5 "$HUTCH" --root "$T_ROOT" update --pids-limit 20 c1 2>&1) ||
+		t_fail "hutch update of a container run in the foreground did not succeed within 5 s (exit $?): $out"
+	cg_check pids.max 20
+	out=$(timeout 5 "$HUTCH" --root "$T_ROOT" pause c1 2>&1) ||
+		t_fail "hutch pause of a container run in the foreground did not succeed within 5 s (exit $?): $out"
+	out=$(timeout 5 "$HUTCH" --root "$T_ROOT" resume c1 2>&1) ||
+		t_fail "hutch resume of a container run in the foreground did not succeed within 5 s (exit $?): $out"
+	out=$(timeout 10 "$HUTCH" --root "$T_ROOT" delete --force c1 2>&1) ||
+		t_fail "hutch delete --force of a container run in the foreground did not succeed within 10 s (exit $?): $out"
+	cg_wait 50 cg_dead "$rpid" || t_fail "hutch run did not end after delete --force"
+	cg_gone
 }
 
 # ---------------------------------------------------------------- pause
