@@ -11,7 +11,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libjansson-dev libcap-dev libseccomp-dev)
-TEST_PKGS=(busybox-static iproute2 jq procps util-linux perl-base containerd)
+TEST_PKGS=(busybox-static iproute2 jq procps util-linux perl-base containerd strace)
 CI_PKGS=(clang libclang-rt-14-dev clang-format git)
 VM_PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio jq) # tests/v2vm: a cgroup v2 VM
 

@@ -134,7 +134,7 @@ sanitizer_stage() {
 			-Dbuildtype=debugoptimized >/dev/null || { echo "FAIL sanitizers: meson setup"; failed=$((failed + 1)); return; }
 	fi
 	log=$(mktemp) || exit 1
-	HUTCH_SANITIZED=1 BUILD_DIR=$dir RUNTIME=$dir/hutch \
+	HUTCH_SANITIZED=1 BUILD_DIR=$dir RUNTIME=$(realpath -m "$dir/hutch") \
 		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
 		bash "$0" --quick --no-deps | tee "$log"

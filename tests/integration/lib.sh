@@ -38,6 +38,8 @@ T_TOP=${T_TESTDIR%/tests/integration}
 : "${BUILD_DIR:=build}"
 [[ $BUILD_DIR == /* ]] || BUILD_DIR=$T_TOP/$BUILD_DIR
 : "${RUNTIME:=$BUILD_DIR/hutch}"
+# Tests change directories: a relative path to the runtime would break.
+[[ $RUNTIME != */* || $RUNTIME == /* ]] || RUNTIME=$PWD/$RUNTIME
 : "${T_TEST_TIMEOUT:=60}"
 : "${T_RUN_TIMEOUT:=20}"
 export RUNTIME BUILD_DIR
