@@ -420,7 +420,8 @@ apply_unified(const struct v2_ctx *c, struct hutch_error *err)
 		char field[128];
 		int r;
 
-		if (strchr(kv->key, '/') || strcmp(kv->key, ".") == 0 || strcmp(kv->key, "..") == 0)
+		if (strchr(kv->key, '/') || strcmp(kv->key, ".") == 0 ||
+		    strcmp(kv->key, "..") == 0 || spec_unified_key_is_core(kv->key))
 			return error_msg(
 			    err, EINVAL,
 			    "linux.resources.unified[\"%.64s\"]: not a cgroup file name", kv->key);

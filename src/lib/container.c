@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -257,8 +258,12 @@ container_run(const struct container_opts *opts, struct hutch_error *err)
 	}
 	if (opts->detach)
 		return 0;
+	/* Others may act on the running container meanwhile (update, pause,
+	 * exec, delete --force): do not hold its lock while waiting. */
+	flock(l.state_fd, LOCK_UN);
 	r = wait_process(&l, sigfd, err);
 	l.pid = 0;
+	flock(l.state_fd, LOCK_EX);
 	run_poststop(&l);
 fail:
 	launch_abort(&l);

@@ -426,6 +426,19 @@ parse_rdma(json_t *obj, const char *path, struct spec_resources *res, struct hut
 	return 0;
 }
 
+bool
+spec_unified_key_is_core(const char *key)
+{
+	static const char *const core[] = {"cgroup.procs",           "cgroup.threads",
+	                                   "cgroup.subtree_control", "cgroup.kill",
+	                                   "cgroup.freeze",          "cgroup.type"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(core); i++)
+		if (strcmp(key, core[i]) == 0)
+			return true;
+	return false;
+}
+
 static int
 parse_unified(json_t *obj, const char *path, struct spec_resources *res, struct hutch_error *err)
 {
@@ -436,11 +449,13 @@ parse_unified(json_t *obj, const char *path, struct spec_resources *res, struct 
 		char item[SPEC_PATH_MAX];
 
 		/* Each key is a file in the container's cgroup directory and
-		 * must stay one. */
-		if (*key && !strchr(key, '/') && strcmp(key, ".") != 0 && strcmp(key, "..") != 0)
-			continue;
+		 * must stay one; and the core files would move processes in
+		 * (cgroup.procs), out of reach or kill them: not limits. */
 		spec_path_map(item, path, "unified", key);
-		return spec_error(err, item, NULL, "not a cgroup file name");
+		if (!*key || strchr(key, '/') || strcmp(key, ".") == 0 || strcmp(key, "..") == 0)
+			return spec_error(err, item, NULL, "not a cgroup file name");
+		if (spec_unified_key_is_core(key))
+			return spec_error(err, item, NULL, "a core cgroup file, not a limit");
 	}
 	return r < 0 ? r : 0;
 }

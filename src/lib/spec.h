@@ -436,6 +436,9 @@ const char *spec_ns_type_name(enum spec_ns_type type);
 int spec_ns_clone_flag(enum spec_ns_type type);     /* CLONE_NEW* */
 int spec_cap_from_name(const char *name, int *out); /* "CAP_SYS_ADMIN" */
 int spec_rlimit_from_name(const char *name, int *out);
+/* A linux.resources.unified key naming a core cgroup file (cgroup.procs,
+ * cgroup.kill ...) rather than a limit. */
+bool spec_unified_key_is_core(const char *key);
 /* The namespace a (validated) linux.sysctl key belongs to, or -1. */
 int spec_sysctl_namespace(const char *key); /* "RLIMIT_NOFILE" */
 

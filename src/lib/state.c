@@ -270,8 +270,8 @@ state_status(int dirfd, const struct state *s)
 	if (s->pid <= 0 || state_proc_start_time(s->pid, &start, &zombie) < 0 ||
 	    start != s->start_time || zombie)
 		return STATUS_STOPPED;
-	if (faccessat(dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return STATUS_CREATED;
+	/* Paused first (as runc): a created container can be paused too, and
+	 * must then say so, or resume would refuse it. */
 	if (s->cgroup_path) {
 		struct cgroup cg;
 		bool frozen;
@@ -282,5 +282,7 @@ state_status(int dirfd, const struct state *s)
 		if (frozen)
 			return STATUS_PAUSED;
 	}
+	if (faccessat(dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return STATUS_CREATED;
 	return STATUS_RUNNING;
 }

@@ -141,7 +141,6 @@ test_pids_file() {
 }
 
 test_io_weight() {
-	local want
 	# blkio 500 -> io.weight: 1 + ((500 - 10) * 9999) / 990 = 4950
 	cfg_edit '.linux.resources.blockIO = {weight: 500} | .process.args = ["sleep", "1000"]'
 	cg_start
@@ -246,6 +245,29 @@ test_unified_overrides_field() {
 	cg_delete --force
 }
 
+# linux.resources.devices on v2: a BPF_CGROUP_DEVICE program.  /dev/kmsg
+# (1:11) of the VM, bound into the container, is outside the default set:
+# denied by the rules; /dev/null (default set) and a node listed in
+# linux.devices stay usable.  kmsg is opened for writing: a read needs
+# CAP_SYSLOG (dmesg_restrict), a write only the device policy.
+test_devices_policy() {
+	cfg_edit '.linux.resources.devices = [{allow: false, access: "rwm"}]
+		| .linux.devices = [{path: "/dev/xzero", type: "c", major: 1, minor: 5, fileMode: 438}]
+		| .mounts += [{destination: "/kmsg", type: "bind", source: "/dev/kmsg", options: ["bind"]}]'
+	ctr_run sh -c 'echo "<7>v2vm devices test" >/kmsg; echo "kmsg=$?"
+		echo x >/dev/null && echo null=ok; head -c1 /dev/xzero | wc -c'
+	assert_eq "$T_RC" 0 "exit status of the container: ${T_ERR:-no stderr}"
+	assert_contains "$T_OUT" "kmsg=1" "/dev/kmsg (c 1:11) denied by the device rules"
+	assert_contains "$T_ERR" "Operation not permitted" "denied by the device program (EPERM)"
+	assert_contains "$T_OUT" "null=ok" "/dev/null allowed"
+	assert_contains "$T_OUT" "
+1" "/dev/xzero (1:5, in linux.devices) readable"
+	# The same node allowed by a later rule: the denial was the rules'.
+	cfg_edit '.linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
+	ctr_run sh -c 'echo "<7>v2vm devices test" >/kmsg; echo "kmsg=$?"'
+	assert_eq "$T_OUT" "kmsg=0" "/dev/kmsg allowed by a rule for c 1:11 w: ${T_ERR:-no stderr}"
+}
+
 # ---------------------------------------------------------------- controllers
 
 # No limits: no controller is handed down to the container, and the root's
@@ -253,7 +275,8 @@ test_unified_overrides_field() {
 test_no_limits_no_controllers() {
 	local root
 	root=$(cat $CG/cgroup.subtree_control)
-	cfg_edit '.linux.resources = {} | .process.args = ["sleep", "1000"]'
+	# hutch spec's resources: the device rules only (no controller).
+	cfg_edit '.linux.resources |= {devices} | .process.args = ["sleep", "1000"]'
 	cg_start
 	assert_eq "$CG_REL" "/hutch/c1" "the default cgroup of a container (relative to hutch's own, /)"
 	assert_eq "$(cat $CG/hutch/cgroup.subtree_control)" "" "$CG/hutch/cgroup.subtree_control of a container without limits"
@@ -320,8 +343,7 @@ test_pids_fork_bomb() {
 # the container's shell goes on.
 test_memory_oom_kill() {
 	cfg_edit '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
-	ctr_run sh -c 'dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo "rc=$?"
-		grep oom_kill /sys/fs/cgroup/memory.events 2>/dev/null; exit 0'
+	ctr_run sh -c 'dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo "rc=$?"'
 	assert_eq "$T_RC" 0 "exit status of the container whose dd was OOM-killed: ${T_ERR:-no stderr}"
 	assert_contains "$T_OUT" "rc=137" "dd past memory.max is SIGKILLed"
 	[ ! -e "$CG/hutch" ] || t_fail "$CG/hutch left after the container ran"
@@ -450,7 +472,9 @@ test_pause_resume() {
 test_pause_created() {
 	local out
 	cfg_edit '.linux.resources.pids = {limit: 32} | .process.args = ["sleep", "1000"]'
-	out=$(rt create --bundle "$T_BUNDLE" c1 </dev/null 2>&1) || t_fail "hutch create failed: $out"
+	# (output to a file: the created process keeps hutch's stdout open)
+	rt create --bundle "$T_BUNDLE" c1 </dev/null >"$T_DIR/create.out" 2>&1 ||
+		t_fail "hutch create failed: $(cat "$T_DIR/create.out")"
 	T_CID=c1
 	T_PID=$(rt state c1 | jq -r .pid)
 	CG_REL=$(sed -n 's/^0:://p' "/proc/$T_PID/cgroup") CG_DIR=$CG$CG_REL
@@ -475,7 +499,7 @@ test_delete_force_paused() {
 # ---------------------------------------------------------------- events
 
 test_events_stats() {
-	local ev mem pids
+	local ev mem
 	cfg_edit '.linux.resources.memory = {limit: 67108864}
 		| .linux.resources.pids = {limit: 32}
 		| .process.args = ["sh", "-c", "sleep 1000 & exec sleep 1000"]'
