@@ -206,8 +206,8 @@ wait_process(struct launch *l, int sigfd, struct hutch_error *err)
 	return r < 0 ? r : exit_status(r);
 }
 
-static int
-block_signals(sigset_t *old, struct hutch_error *err)
+int
+container_block_signals(sigset_t *old, struct hutch_error *err)
 {
 	sigset_t set;
 	int fd;
@@ -241,7 +241,7 @@ container_run(const struct container_opts *opts, struct hutch_error *err)
 	sigset_t mask;
 	int r;
 
-	r = sigfd = block_signals(&mask, err);
+	r = sigfd = container_block_signals(&mask, err);
 	if (r < 0)
 		return r;
 	r = launch_prepare(&l, opts, false, &mask, err);

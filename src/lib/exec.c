@@ -380,24 +380,6 @@ start_process(struct exec *x, struct hutch_error *err)
 }
 
 static int
-block_signals(sigset_t *old, struct hutch_error *err)
-{
-	static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
-	                                SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&set, forwarded[i]);
-	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
-		return error_sys(err, errno, "block signals");
-	fd = signalfd(-1, &set, SFD_CLOEXEC);
-	return fd < 0 ? error_sys(err, errno, "signalfd") : fd;
-}
-
-static int
 wait_process(struct exec *x, int sigfd, struct hutch_error *err)
 {
 	_cleanup_close_ int master = -1;
@@ -458,7 +440,8 @@ container_exec(const struct exec_opts *opts, struct hutch_error *err)
 	if (r == 0)
 		r = build_process(&x, spec, err);
 	if (r < 0 || (r = open_namespaces(&x, err)) < 0 || (r = sync_pair(x.sync, err)) < 0 ||
-	    (r = open_console(&x, err)) < 0 || (r = sigfd = block_signals(&mask, err)) < 0)
+	    (r = open_console(&x, err)) < 0 ||
+	    (r = sigfd = container_block_signals(&mask, err)) < 0)
 		goto out;
 	init_sandbox(&x, &mask);
 	r = prepare_seccomp(&x, spec, err);

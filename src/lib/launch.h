@@ -59,6 +59,10 @@ char *launch_state_json(const struct state *s, enum state_status status, bool in
 
 int launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err);
 
+/* Block the signals a foreground run or exec passes on to its process (and
+ * SIGCHLD); returns a signalfd for them, *old gets the previous mask. */
+int container_block_signals(sigset_t *old, struct hutch_error *err);
+
 /* Wait for pid (our child), passing on the signals read from sigfd.
  * Returns its wait status. */
 int container_wait_forwarding(pid_t pid, int sigfd, struct hutch_error *err);
