@@ -1,5 +1,5 @@
 #!/bin/bash
-# install-deps.sh build|test|ci|vm|all - install the Debian packages hutch needs.
+# install-deps.sh build|test|ci|vm|demo|all - install the Debian packages hutch needs.
 #
 #   build: compile hutch (meson, ninja, gcc, the three libraries' -dev
 #          packages, which also hold the static archives for -Dstatic_deps)
@@ -12,6 +12,7 @@ set -euo pipefail
 
 BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libjansson-dev libcap-dev libseccomp-dev)
 TEST_PKGS=(busybox-static iproute2 jq procps util-linux perl-base containerd strace)
+DEMO_PKGS=(busybox-static jq) # scripts/demo.sh
 CI_PKGS=(clang libclang-rt-14-dev clang-format git)
 VM_PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio jq) # tests/v2vm: a cgroup v2 VM
 
@@ -58,8 +59,9 @@ main() {
 	test) pkgs=("${TEST_PKGS[@]}") ;;
 	vm) pkgs=("${VM_PKGS[@]}") ;;
 	ci) pkgs=("${CI_PKGS[@]}") ;;
+	demo) pkgs=("${DEMO_PKGS[@]}") ;;
 	all) pkgs=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-	*) echo "usage: $0 build|test|ci|vm|all" >&2; exit 2 ;;
+	*) echo "usage: $0 build|test|ci|vm|demo|all" >&2; exit 2 ;;
 	esac
 	mapfile -t todo < <(missing "${pkgs[@]}")
 	if [ ${#todo[@]} -eq 0 ]; then
