@@ -64,46 +64,42 @@ container_update(const char *root, const char *id, const struct spec_resources *
 	return r;
 }
 
-int
-container_pause(const char *root, const char *id, struct hutch_error *err)
+/* pause (frozen) or resume: runc pauses running and created containers,
+ * and resumes only paused ones. */
+static int
+set_frozen(const char *root, const char *id, bool frozen, struct hutch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	enum state_status status;
 	struct state *s = NULL;
 	struct cgroup cg;
+	bool allowed;
 	int r = open_live(root, id, true, &dirfd, &s, &status, &cg, err);
 
 	if (r < 0)
 		return r;
-	/* runc pauses running and created containers; paused is "not
-	 * running" to it. */
-	if (status == STATUS_RUNNING || status == STATUS_CREATED)
-		r = cgroup_freeze(&cg, true, err);
+	allowed =
+	    frozen ? status == STATUS_RUNNING || status == STATUS_CREATED : status == STATUS_PAUSED;
+	if (allowed)
+		r = cgroup_freeze(&cg, frozen, err);
 	else
-		r = error_msg(err, EINVAL, STATE_MSG_NOT_RUNNING);
+		r = error_msg(err, EINVAL,
+		              frozen ? STATE_MSG_NOT_RUNNING : CONTAINER_MSG_NOT_PAUSED);
 	cgroup_free(&cg);
 	state_free(s);
 	return r;
 }
 
 int
+container_pause(const char *root, const char *id, struct hutch_error *err)
+{
+	return set_frozen(root, id, true, err);
+}
+
+int
 container_resume(const char *root, const char *id, struct hutch_error *err)
 {
-	_cleanup_close_ int dirfd = -1;
-	enum state_status status;
-	struct state *s = NULL;
-	struct cgroup cg;
-	int r = open_live(root, id, true, &dirfd, &s, &status, &cg, err);
-
-	if (r < 0)
-		return r;
-	if (status == STATUS_PAUSED)
-		r = cgroup_freeze(&cg, false, err);
-	else
-		r = error_msg(err, EINVAL, CONTAINER_MSG_NOT_PAUSED);
-	cgroup_free(&cg);
-	state_free(s);
-	return r;
+	return set_frozen(root, id, false, err);
 }
 
 /* ---- events ---- */

@@ -162,8 +162,8 @@ container_start(const char *root, const char *id, struct hutch_error *warn, stru
 	return r;
 }
 
-static int
-exit_status(int status)
+int
+container_exit_status(int status)
 {
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
@@ -203,7 +203,7 @@ wait_process(struct launch *l, int sigfd, struct hutch_error *err)
 			return master;
 		r = terminal_relay(master, l->pid, sigfd, err);
 	}
-	return r < 0 ? r : exit_status(r);
+	return r < 0 ? r : container_exit_status(r);
 }
 
 int

@@ -15,6 +15,7 @@
 
 #include "container.h"
 #include "launch.h"
+#include "namespace.h"
 #include "process.h"
 #include "sandbox.h"
 #include "seccomp.h"
@@ -24,13 +25,6 @@
 #include "terminal.h"
 #include "util.h"
 #include "banned.h"
-
-/* /proc/<pid>/ns/ file names, indexed by enum spec_ns_type. */
-static const char *const ns_files[SPEC_NS_COUNT] = {
-    [SPEC_NS_PID] = "pid",       [SPEC_NS_NETWORK] = "net", [SPEC_NS_MOUNT] = "mnt",
-    [SPEC_NS_IPC] = "ipc",       [SPEC_NS_UTS] = "uts",     [SPEC_NS_USER] = "user",
-    [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
-};
 
 struct exec {
 	const struct exec_opts *opts;
@@ -179,18 +173,6 @@ build_process(struct exec *x, struct spec *spec, struct hutch_error *err)
 	return apply_overrides(x->process, o, err);
 }
 
-static bool
-same_ns(pid_t pid, const char *name)
-{
-	char mine[64], theirs[64];
-	struct stat a, b;
-
-	snprintf(mine, sizeof(mine), "/proc/self/ns/%s", name);
-	snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", pid, name);
-	return stat(mine, &a) == 0 && stat(theirs, &b) == 0 && a.st_ino == b.st_ino &&
-	       a.st_dev == b.st_dev;
-}
-
 /* Open the init's namespaces that differ from ours, then check the init is
  * still the process the state names: the fds then hold the right ones. */
 static int
@@ -202,13 +184,16 @@ open_namespaces(struct exec *x, struct hutch_error *err)
 
 	for (int t = 0; t < SPEC_NS_COUNT; t++) {
 		char path[64];
+		int fd;
 
-		if (same_ns(pid, ns_files[t]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_files[t]);
-		x->sb.ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC);
-		if (x->sb.ns_fds[t] < 0 && errno != ENOENT)
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, namespace_proc_name(t));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT)
 			return error_sys(err, errno, "open '%s'", path);
+		if (fd >= 0 && namespace_is_ours(fd, t))
+			close(fd); /* ours already: nothing to join */
+		else
+			x->sb.ns_fds[t] = fd;
 	}
 	if (state_proc_start_time(pid, &start, &zombie) < 0 || zombie ||
 	    start != x->state->start_time)
@@ -396,7 +381,7 @@ wait_process(struct exec *x, int sigfd, struct hutch_error *err)
 	x->pid = 0;
 	if (status < 0)
 		return status;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	return container_exit_status(status);
 }
 
 static void

@@ -59,6 +59,9 @@ char *launch_state_json(const struct state *s, enum state_status status, bool in
 
 int launch_write_pid_file(const char *path, pid_t pid, struct hutch_error *err);
 
+/* A wait status as a command's exit status: 128+N when killed by signal N. */
+int container_exit_status(int status);
+
 /* Block the signals a foreground run or exec passes on to its process (and
  * SIGCHLD); returns a signalfd for them, *old gets the previous mask. */
 int container_block_signals(sigset_t *old, struct hutch_error *err);

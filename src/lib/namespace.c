@@ -34,18 +34,26 @@ namespace_new_flags(const struct spec_linux *linux)
 	return flags;
 }
 
+/* /proc/<pid>/ns/ file names, indexed by enum spec_ns_type. */
+static const char *const ns_files[SPEC_NS_COUNT] = {
+    [SPEC_NS_PID] = "pid",       [SPEC_NS_NETWORK] = "net", [SPEC_NS_MOUNT] = "mnt",
+    [SPEC_NS_IPC] = "ipc",       [SPEC_NS_UTS] = "uts",     [SPEC_NS_USER] = "user",
+    [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
+};
+
+const char *
+namespace_proc_name(enum spec_ns_type t)
+{
+	return ns_files[t];
+}
+
 bool
 namespace_is_ours(int fd, enum spec_ns_type t)
 {
-	static const char *const files[SPEC_NS_COUNT] = {
-	    [SPEC_NS_PID] = "pid",       [SPEC_NS_NETWORK] = "net", [SPEC_NS_MOUNT] = "mnt",
-	    [SPEC_NS_IPC] = "ipc",       [SPEC_NS_UTS] = "uts",     [SPEC_NS_USER] = "user",
-	    [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
-	};
 	char path[32];
 	struct stat a, b;
 
-	snprintf(path, sizeof(path), "/proc/self/ns/%s", files[t]);
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[t]);
 	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
 	       a.st_dev == b.st_dev;
 }

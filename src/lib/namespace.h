@@ -25,6 +25,9 @@ int namespace_open_paths(const struct spec_linux *linux, int fds[SPEC_NS_COUNT],
                          struct hutch_error *err);
 void namespace_close_fds(int fds[SPEC_NS_COUNT]);
 
+/* The name of type t's file under /proc/<pid>/ns/ ("net", "mnt" ...). */
+const char *namespace_proc_name(enum spec_ns_type t);
+
 /* Whether fd is the same namespace of type t as the caller's. */
 bool namespace_is_ours(int fd, enum spec_ns_type t);
 
