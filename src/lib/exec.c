@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "container.h"
+#include "exe-guard.h"
 #include "launch.h"
 #include "namespace.h"
 #include "process.h"
@@ -38,37 +39,42 @@ struct exec {
 	struct seccomp_program seccomp;
 	int seccomp_listener;
 	char *seccomp_state;
+	int state_fd;
+	enum state_status status;
+	bool config_may_ptrace; /* the container's own process settings */
+	int guard_fd;           /* exe-guard.h: share-locked until the process exec'd */
 };
 
 /* The container's state and its saved config, checked to be running. */
 static int
 load_container(struct exec *x, struct spec **spec, struct hutch_error *err)
 {
-	_cleanup_close_ int dirfd = -1;
 	_cleanup_free_ char *text = NULL;
-	enum state_status status;
 	size_t len;
 	int r;
 
 	r = container_check_id(x->opts->id, err);
 	if (r < 0)
 		return r;
-	r = dirfd = state_open_dir(x->opts->root, x->opts->id, false, err);
+	r = x->state_fd = state_open_dir(x->opts->root, x->opts->id, false, err);
 	if (r < 0)
 		return r;
-	r = state_read(dirfd, &x->state, err);
+	r = state_read(x->state_fd, &x->state, err);
 	if (r < 0)
 		return r;
-	status = state_status(dirfd, x->state);
-	if (status == STATUS_STOPPED)
+	x->status = state_status(x->state_fd, x->state);
+	if (x->status == STATUS_STOPPED)
 		return error_msg(err, ESRCH, "cannot exec in a stopped container");
-	if (status == STATUS_PAUSED && !x->opts->ignore_paused)
+	if (x->status == STATUS_PAUSED && !x->opts->ignore_paused)
 		return error_msg(err, EBUSY,
 		                 "cannot exec in a paused container (see --ignore-paused)");
-	r = read_file_at(dirfd, STATE_CONFIG, SPEC_MAX_FILE_SIZE, &text, &len, err);
+	r = read_file_at(x->state_fd, STATE_CONFIG, SPEC_MAX_FILE_SIZE, &text, &len, err);
 	if (r < 0)
 		return r;
-	return spec_parse(text, len, spec, err);
+	r = spec_parse(text, len, spec, err);
+	if (r == 0 && (*spec)->process)
+		x->config_may_ptrace = exe_guard_process_may_ptrace((*spec)->process);
+	return r;
 }
 
 static char **
@@ -199,6 +205,37 @@ open_namespaces(struct exec *x, struct hutch_error *err)
 	    start != x->state->start_time)
 		return error_msg(err, ESRCH, STATE_MSG_NOT_RUNNING);
 	return 0;
+}
+
+/* exe-guard.h: in a container of our user namespace whose processes may
+ * hold CAP_SYS_PTRACE, go on from a sealed copy of hutch. */
+static int
+guard_exe(struct exec *x, struct hutch_error *err)
+{
+	bool guarded;
+	int r;
+
+	if (x->sb.ns_fds[SPEC_NS_USER] >= 0)
+		return 0; /* another user namespace: non-dumpable is enough */
+	r = x->guard_fd = exe_guard_open(x->state_fd, &guarded, err);
+	if (r < 0)
+		return r;
+	if (!guarded && (x->config_may_ptrace || exe_guard_process_may_ptrace(x->process))) {
+		if (x->status == STATUS_CREATED)
+			return error_msg(
+			    err, EPERM,
+			    "exec: a process with CAP_SYS_PTRACE could reach the runtime's "
+			    "binary through the container's init until it is started; "
+			    "start the container first, or give it CAP_SYS_PTRACE in "
+			    "config.json");
+		r = exe_guard_upgrade(x->guard_fd, err);
+		if (r < 0)
+			return r;
+		guarded = true;
+	}
+	if (!guarded || exe_guard_active())
+		return 0;
+	return exe_guard_reexec(NULL, err);
 }
 
 /* The directory of a hierarchy named as in /proc/<pid>/cgroup. */
@@ -407,13 +444,21 @@ release(struct exec *x)
 		close(x->seccomp_listener);
 	spec_process_free(x->process);
 	state_free(x->state);
+	if (x->guard_fd >= 0)
+		close(x->guard_fd);
+	if (x->state_fd >= 0)
+		close(x->state_fd);
 }
 
 int
 container_exec(const struct exec_opts *opts, struct hutch_error *err)
 {
-	struct exec x = {
-	    .opts = opts, .sync = {-1, -1}, .console = {-1, -1}, .seccomp_listener = -1};
+	struct exec x = {.opts = opts,
+	                 .sync = {-1, -1},
+	                 .console = {-1, -1},
+	                 .seccomp_listener = -1,
+	                 .state_fd = -1,
+	                 .guard_fd = -1};
 	_cleanup_close_ int sigfd = -1;
 	struct spec *spec = NULL;
 	sigset_t mask;
@@ -424,8 +469,8 @@ container_exec(const struct exec_opts *opts, struct hutch_error *err)
 	r = load_container(&x, &spec, err);
 	if (r == 0)
 		r = build_process(&x, spec, err);
-	if (r < 0 || (r = open_namespaces(&x, err)) < 0 || (r = sync_pair(x.sync, err)) < 0 ||
-	    (r = open_console(&x, err)) < 0 ||
+	if (r < 0 || (r = open_namespaces(&x, err)) < 0 || (r = guard_exe(&x, err)) < 0 ||
+	    (r = sync_pair(x.sync, err)) < 0 || (r = open_console(&x, err)) < 0 ||
 	    (r = sigfd = container_block_signals(&mask, err)) < 0)
 		goto out;
 	init_sandbox(&x, &mask);
@@ -435,6 +480,8 @@ container_exec(const struct exec_opts *opts, struct hutch_error *err)
 	r = start_process(&x, err);
 	if (r < 0)
 		goto out;
+	if (x.guard_fd >= 0)
+		close(TAKE_FD(x.guard_fd)); /* it has exec'd */
 	if (opts->pid_file && (r = launch_write_pid_file(opts->pid_file, x.pid, err)) < 0)
 		goto out;
 	if (opts->detach) {

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "exe-guard.h"
 #include "hooks.h"
 #include "namespace.h"
 #include "process.h"
@@ -126,6 +127,19 @@ validate(struct launch *l, struct hutch_error *err)
 	if (r < 0)
 		return r;
 	return check_sysctl_targets(linux, l->sb.ns_fds, err);
+}
+
+/* exe-guard.h: a container in our user namespace whose processes may hold
+ * CAP_SYS_PTRACE is set up from a sealed copy of hutch. */
+static bool
+needs_exe_guard(const struct launch *l)
+{
+	const struct spec_namespace *user = &l->spec->linux.namespaces[SPEC_NS_USER];
+	bool host_userns =
+	    !user->present ||
+	    (user->path && namespace_is_ours(l->sb.ns_fds[SPEC_NS_USER], SPEC_NS_USER));
+
+	return host_userns && exe_guard_process_may_ptrace(l->spec->process);
 }
 
 static bool
@@ -407,6 +421,12 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	r = validate(l, err);
 	if (r < 0)
 		return r;
+	l->exe_guard = needs_exe_guard(l);
+	if (l->exe_guard && !exe_guard_active()) {
+		/* Nothing exists yet: the copy starts this command afresh. */
+		namespace_close_fds(l->sb.ns_fds);
+		return exe_guard_reexec(exec_mask, err);
+	}
 	r = cgroup_init(&l->cgroup, l->spec->linux.cgroups_path, opts->id, err);
 	if (r < 0)
 		return r;
@@ -414,6 +434,8 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	if (r < 0)
 		return r;
 	l->state_made = true;
+	if (l->exe_guard && (r = exe_guard_mark(l->state_fd, err)) < 0)
+		return r;
 	if (with_fifo && (r = make_start_socket(l, err)) < 0)
 		return r;
 	r = sync_pair(l->sync, err);
@@ -445,7 +467,8 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	 * our memory.  Not dumpable, /proc/<pid>/exe and /proc/<pid>/mem of it
 	 * are closed to everything without CAP_SYS_PTRACE on the host: a
 	 * process in the container cannot get at the hutch binary through it
-	 * (CVE-2019-5736).  execve() makes the container's program dumpable. */
+	 * (CVE-2019-5736); for containers that may hold it, exe-guard.h.
+	 * execve() makes the container's program dumpable. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return error_sys(err, errno, "prctl(PR_SET_DUMPABLE)");
 	if ((r = save_config(l, err)) < 0 || (r = spawn(l, err)) < 0 || (r = handshake(l, err)) < 0)

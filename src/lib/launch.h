@@ -24,6 +24,7 @@ struct launch {
 	char *rootfs;
 	int state_fd; /* the locked state directory */
 	bool state_made;
+	bool exe_guard; /* runs from a sealed copy of hutch (exe-guard.h) */
 	struct state state;
 	struct cgroup cgroup;
 	struct seccomp_program seccomp;

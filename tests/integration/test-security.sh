@@ -15,6 +15,8 @@
 #   - the runtime's binary cannot be read or overwritten through
 #     /proc/<pid>/exe from inside (CVE-2019-5736): a copy of the binary in
 #     the test's temp dir is the runtime under test there, never the build;
+#     containers whose processes hold CAP_SYS_PTRACE (config or exec --cap)
+#     get their runtime processes from a sealed copy, the others pay nothing;
 #   - device cgroup: a host disk's node cannot be read; /proc/kcore,
 #     /proc/keys, /sys/firmware read empty; /proc/sys and
 #     /proc/sysrq-trigger cannot be opened for writing;
@@ -564,37 +566,126 @@ test_exe_of_created_init() {
 	return 0
 }
 
-# The same with CAP_SYS_PTRACE given to the exec'd process, as engines allow
-# (docker --cap-add SYS_PTRACE): a non-dumpable process no longer hides its
-# exe.  The attacker keeps an O_PATH fd of /proc/1/exe, the container is
-# started (no runtime process is left running the binary) and the fd is
-# reopened for writing.  The binary must stay unchanged (runc: a sealed
-# memfd or read-only copy of itself).
+# sec_ptrace_caps: the container's process gets CAP_SYS_PTRACE in every set.
+sec_ptrace_caps() {
+	cfg_edit '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+}
+
+# sec_exe_of PID: where the host sees PID's /proc/PID/exe.
+sec_exe_of() {
+	readlink "/proc/$1/exe" 2>/dev/null
+}
+
+# A container whose processes hold CAP_SYS_PTRACE in the host's user
+# namespace: non-dumpable no longer hides the runtime's image.  Its init
+# must run from a sealed copy while it waits for `start`: the attacker, in
+# an exec'd process, gets an fd of /proc/1/exe, keeps it past `start` and
+# reopens it for writing.  The binary must stay unchanged.
 test_exe_of_created_init_with_cap_sys_ptrace() {
 	local attack
-	# Known gap, kept visible: non-dumpable does not stop a container that
-	# holds CAP_SYS_PTRACE in the host's user namespace.  Closing it needs
-	# the binary to run from a sealed copy or a read-only mount (a re-exec,
-	# 2-5 ms) for such containers only.  .ci/run allows this one skip.
-	[[ ${HUTCH_TEST_KNOWN_GAPS:-} == 1 ]] ||
-		t_skip "known gap (issue 6): CAP_SYS_PTRACE in the host user namespace reaches /proc/1/exe; HUTCH_TEST_KNOWN_GAPS=1 runs it"
 	attack=$(sec_helper exe-attack static)
 	sec_runtime_copy
 	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
 	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
 	mount_add /res bind "$T_DIR/res" rbind rw
+	sec_ptrace_caps
 	ctr_args sleep 30
 	sec_create
-	rt exec -d --cap CAP_SYS_PTRACE "$T_CID" /bin/sec-exe-attack 6 /res/exec-attack
+	assert_match "$(sec_exe_of "$SEC_INIT")" '^/memfd:hutch' "exe of the created init (a sealed copy)"
+	assert_eq "$(cat "$T_ROOT/$T_CID/exe-guard")" ptrace "the state's exe-guard mark"
+	rt exec -d "$T_CID" /bin/sec-exe-attack 6 /res/exec-attack
 	assert_rc 0 "exec -d the attacker"
 	wait_for 5 grep -qE '^(found|not-found)' "$T_DIR/res/exec-attack" ||
 		t_fail "the attacker did not scan: $(cat "$T_DIR/res/exec-attack" 2>&1)"
+	# it did reach the init's exe: the guard is a copy, not a hidden link
+	grep -q '^found 1$' "$T_DIR/res/exec-attack" ||
+		t_fail "the attacker did not get /proc/1/exe: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
 	rt start "$T_CID"
 	assert_rc 0 start
 	wait_for 10 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/exec-attack" ||
 		t_fail "the attacker did not finish: $(<"$T_DIR/res/exec-attack")"
 	sec_runtime_unchanged "attacker: $(tr '\n' ';' <"$T_DIR/res/exec-attack") "
 	assert_not_contains "$(<"$T_DIR/res/exec-attack")" wrote "the attacker wrote the runtime's binary"
+}
+
+# Giving CAP_SYS_PTRACE by `exec --cap` to a process of a created container
+# whose init is the runtime's own image (not guarded) is refused, and
+# leaves the container as it was.
+test_exe_ptrace_exec_into_unguarded_created_refused() {
+	ctr_args sleep 30
+	sec_create
+	assert_eq "$(sec_exe_of "$SEC_INIT")" "$(readlink -f "$RUNTIME")" "exe of an unguarded created init"
+	rt exec --cap CAP_SYS_PTRACE "$T_CID" true
+	assert_rc 1 "exec --cap CAP_SYS_PTRACE into the created container"
+	assert_contains "$T_ERR" "CAP_SYS_PTRACE could reach the runtime's binary" "the error"
+	assert_eq "$(wc -l <<<"$T_ERR")" 1 "one line of error"
+	rt state "$T_CID"
+	assert_eq "$(jq -r .status <<<"$T_OUT")" created "status after the refused exec"
+	rt exec "$T_CID" true
+	assert_rc 0 "a plain exec into it"
+}
+
+# Once a process of a running container has been given CAP_SYS_PTRACE by
+# `exec --cap`, every later exec into it runs from a sealed copy: the
+# privileged process (the attacker) catches a later exec during its setup,
+# slowed to 1.5 s under strace, and must not be able to write the binary.
+test_exe_ptrace_exec_guards_later_execs() {
+	local attack
+	command -v strace >/dev/null || t_skip "no strace to slow down exec"
+	attack=$(sec_helper exe-attack static)
+	sec_runtime_copy
+	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+	ctr_args sleep 30
+	T_N=$((T_N + 1))
+	T_CID=$T_ID-$T_N
+	t_defer "rt delete -f $T_CID"
+	rt run -d --bundle "$T_BUNDLE" "$T_CID"
+	assert_rc 0 "run -d"
+	[[ ! -s $T_ROOT/$T_CID/exe-guard ]] || t_fail "a default container is marked for the exe guard"
+	rt exec -d --cap CAP_SYS_PTRACE "$T_CID" /bin/sec-exe-attack 8 /res/exec-attack
+	assert_rc 0 "exec -d --cap CAP_SYS_PTRACE the attacker"
+	assert_eq "$(cat "$T_ROOT/$T_CID/exe-guard")" ptrace "the state's exe-guard mark"
+	wait_for 5 grep -q ready "$T_DIR/res/exec-attack" || t_fail "the attacker did not start"
+	T_WRAP=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000)
+	rt exec "$T_CID" true
+	T_WRAP=()
+	assert_rc 0 "the slowed exec"
+	wait_for 12 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/exec-attack" ||
+		t_fail "the attacker did not finish: $(<"$T_DIR/res/exec-attack")"
+	grep -q '^found' "$T_DIR/res/exec-attack" ||
+		t_fail "the attacker never saw the exec'd process: no window tested ($(tr '\n' ';' <"$T_DIR/res/exec-attack"))"
+	sec_runtime_unchanged "attacker: $(tr '\n' ';' <"$T_DIR/res/exec-attack") "
+	assert_not_contains "$(<"$T_DIR/res/exec-attack")" wrote "the attacker wrote the runtime's binary"
+}
+
+# The guard costs nothing where it is not needed: default capabilities, or
+# CAP_SYS_PTRACE inside a user namespace (it does not reach a process of
+# the host's), leave the created init on the runtime's binary, unmarked;
+# and that init's exe stays closed to a CAP_SYS_PTRACE of the user namespace.
+test_exe_guard_only_where_needed() {
+	local attack
+	ctr_args sleep 30
+	sec_create
+	assert_eq "$(sec_exe_of "$SEC_INIT")" "$(readlink -f "$RUNTIME")" "exe of a default created init"
+	[[ ! -e $T_ROOT/$T_CID/exe-guard ]] || t_fail "a default container got an exe-guard mark"
+	rt delete -f "$T_CID"
+
+	attack=$(sec_helper exe-attack static)
+	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+	mkdir "$T_BUNDLE/rootfs/res" # container root may not create it
+	userns_add 100000 65536
+	sec_ptrace_caps
+	sec_create
+	assert_eq "$(sec_exe_of "$SEC_INIT")" "$(readlink -f "$RUNTIME")" "exe of a created init in a user namespace"
+	rt exec "$T_CID" /bin/sec-exe-attack 1 /res/exec-attack
+	grep -q '^found' "$T_DIR/res/exec-attack" &&
+		t_fail "CAP_SYS_PTRACE of a user namespace got /proc/1/exe: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
+	grep -q '^denied 1 ' "$T_DIR/res/exec-attack" ||
+		t_fail "the attacker was not denied /proc/1/exe: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
 }
 
 # An exec whose last setup step (the execve) is delayed by 1.5 s under
