@@ -5,8 +5,9 @@
 # rootfs, and hutch pivots, so copy the initramfs into a tmpfs and
 # switch_root to it.  Stage 2: mount proc, sys, devtmpfs, devpts, cgroup2 on
 # /sys/fs/cgroup (controllers enabled in the root's subtree_control, as
-# systemd does), tmpfs on /tmp, /run, /dev/shm; run every test of every
-# /v2vm/tests/*.sh (see lib.sh); print on the console, one line per test:
+# systemd does), tmpfs on /tmp, /run, /dev/shm; load the kernel modules of
+# /v2vm/modules (run.sh lists them, dependencies first); run every test of
+# every /v2vm/tests/*.sh (see lib.sh); print on the console, one per test:
 #   ok FILE::NAME | FAIL FILE::NAME: REASON | skip FILE::NAME: REASON
 # details as `#` lines, then `V2VM-DONE`, and power off.
 #
@@ -57,6 +58,18 @@ mount --make-rshared /
 hostname v2vm
 echo 1 >/proc/sys/kernel/printk # keep kernel lines off the console; dumped at the end
 
+# Kernel modules: "PATH [PARAMS]" lines, PATH under /lib/modules/RELEASE.
+mods=
+while read -r m args; do
+	[ -n "$m" ] || continue
+	if insmod "/lib/modules/$(uname -r)/$m" $args; then
+		m=${m##*/}
+		mods="$mods ${m%.ko}"
+	else
+		say "# insmod $m $args failed"
+	fi
+done </v2vm/modules
+
 for c in cpu cpuset io memory pids hugetlb rdma misc; do
 	case " $(cat /sys/fs/cgroup/cgroup.controllers) " in
 	*" $c "*) echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || say "# cannot enable $c" ;;
@@ -64,6 +77,7 @@ for c in cpu cpuset io memory pids hugetlb rdma misc; do
 done
 say "# kernel $(uname -r), init at uptime $(cut -d" " -f1 /proc/uptime)s; /sys/fs/cgroup: $(grep ' /sys/fs/cgroup ' /proc/mounts | cut -d' ' -f3,4)"
 say "# cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+say "# modules:${mods:- none}; block devices:$(for d in /sys/block/*; do [ -e "$d" ] && printf ' %s' "${d##*/}"; done)"
 
 TT=60
 for w in $(cat /proc/cmdline); do

@@ -8,9 +8,13 @@
 # root: static busybox, the hutch binary with its libraries and loader (paths
 # as ldd gives them), jq likewise, a busybox bundle from scripts/mkbundle.sh,
 # tests/v2vm/lib.sh, /init = tests/v2vm/init.sh and the TEST_SCRIPTs
-# (default: tests/v2vm/tests/*.sh; see lib.sh for how to write one).  The
-# initramfs is cached under /var/cache/hutch-v2vm (root) or
-# ${XDG_CACHE_HOME:-~/.cache}/hutch-v2vm and rebuilt when an input changes.
+# (default: tests/v2vm/tests/*.sh; see lib.sh for how to write one), and the
+# kernel modules of vm_modules below with their dependencies (from the
+# kernel's /lib/modules/RELEASE/modules.dep, decompressed for busybox's
+# insmod), which /init loads at boot: brd gives the VM a block device,
+# /dev/ram0, for io.max.  The initramfs is cached under /var/cache/hutch-v2vm
+# (root) or ${XDG_CACHE_HOME:-~/.cache}/hutch-v2vm and rebuilt when an input
+# (a module included) changes.
 #
 # Prints the VM's result lines prefixed, one per test:
 #   v2vm: ok FILE::NAME
@@ -132,6 +136,66 @@ hutch=$(readlink -f "$hutch")
 busybox=/bin/busybox
 ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (package busybox-static)"
 jq_bin=$(readlink -f "$(command -v jq)")
+
+# ------------------------------------------------------------ kernel modules
+
+# The modules the VM loads at boot, each with its parameters.  brd: one RAM
+# disk, /dev/ram0, of 8 MiB (pages are allocated only when written), a block
+# device for io.max (cgroups.sh::io_max); Debian builds it as a module.
+vm_modules=('brd rd_nr=1 rd_size=8192')
+
+# kernel_release IMAGE: the release an x86 bzImage was built as (`uname -r`
+# in the VM): the setup header ("HdrS" at 0x202) has at 0x20e the offset,
+# less 0x200, of the version string.
+kernel_release() {
+	local off
+	[[ $(dd if="$1" bs=1 skip=$((0x202)) count=4 status=none 2>/dev/null) == HdrS ]] || return 1
+	off=$(od -An -tu2 -j $((0x20e)) -N 2 "$1" 2>/dev/null | tr -d ' ')
+	[[ $off =~ ^[0-9]+$ ]] && ((off > 0)) || return 1
+	dd if="$1" bs=1 skip=$((off + 0x200)) count=256 status=none 2>/dev/null |
+		tr '\0' '\n' | head -n 1 | cut -d' ' -f1
+}
+
+# mod_find NAME: its path in modules.dep (relative to $moddir; - and _ alike).
+mod_find() {
+	awk -v n="${1//-/_}" '{
+		f = $1; sub(/:$/, "", f); b = f; sub(/.*\//, "", b)
+		sub(/\.ko(\.(xz|zst|gz))?$/, "", b); gsub(/-/, "_", b)
+		if (b == n) { print f; exit }
+	}' "$moddir/modules.dep"
+}
+
+# mod_add PATH: add a module (a modules.dep path) to mod_paths after its
+# dependencies, each module once.
+mod_add() {
+	local d
+	[[ -n ${mod_seen[$1]:-} ]] && return 0
+	mod_seen[$1]=1
+	for d in $(awk -v m="$1:" '$1 == m { $1 = ""; print; exit }' "$moddir/modules.dep"); do
+		mod_add "$d" || return 1
+	done
+	[[ -f $moddir/$1 ]] || return 1
+	mod_paths+=("$1")
+}
+
+kver=$(kernel_release "$kernel") || kver=''
+moddir=/lib/modules/$kver
+declare -A mod_seen=() mod_args=()
+mod_paths=() mod_files=()
+if [[ -n $kver && -f $moddir/modules.dep ]]; then
+	for m in "${vm_modules[@]}"; do
+		p=$(mod_find "${m%% *}")
+		if [[ -z $p ]]; then
+			info "kernel module ${m%% *} is not in $moddir/modules.dep (built in, or not built)"
+			continue
+		fi
+		mod_add "$p" || die "kernel module $p (or a dependency) is missing under $moddir"
+		[[ $m == *' '* ]] && mod_args[$p]=${m#* }
+	done
+	for p in "${mod_paths[@]}"; do mod_files+=("$moddir/$p"); done
+else
+	info "no modules for ${kernel##*/} (release '${kver:-unknown}', no $moddir/modules.dep): the VM has no block device"
+fi
 names=()
 for t in "${tests[@]}"; do
 	[[ -f $t ]] || die "no such test script: $t"
@@ -176,6 +240,21 @@ stage_files() {
 	for f in "${tests[@]}"; do
 		cp "$f" "$r/v2vm/tests/" || return 1
 	done
+	# The modules, decompressed, and /v2vm/modules: "PATH [PARAMS]" lines in
+	# load order, PATH relative to /lib/modules/RELEASE.
+	: >"$r/v2vm/modules" || return 1
+	for f in "${mod_paths[@]}"; do
+		local out=${f%.xz}
+		out=${out%.zst} out=${out%.gz}
+		mkdir -p "$r/lib/modules/$kver/${out%/*}" || return 1
+		case $f in
+		*.xz) xz -dc "$moddir/$f" ;;
+		*.zst) zstd -qdc "$moddir/$f" ;;
+		*.gz) gzip -dc "$moddir/$f" ;;
+		*) cat "$moddir/$f" ;;
+		esac >"$r/lib/modules/$kver/$out" || return 1
+		printf '%s%s\n' "$out" "${mod_args[$f]:+ ${mod_args[$f]}}" >>"$r/v2vm/modules" || return 1
+	done
 }
 
 t0=$(now)
@@ -185,8 +264,8 @@ for l in "${deplibs[@]}"; do
 done
 # Everything the image is made of; the key changes when any content does.
 inputs=("$hutch" "$jq_bin" "$busybox" "${deplibs[@]}" "$top/scripts/mkbundle.sh"
-	"$here/init.sh" "$here/lib.sh" "${BASH_SOURCE[0]}" "${tests[@]}")
-key=$({ printf '%s\n' "${names[@]}"; sha256sum "${inputs[@]}" | cut -d' ' -f1; } | sha256sum | cut -c1-16) ||
+	"$here/init.sh" "$here/lib.sh" "${BASH_SOURCE[0]}" "${tests[@]}" "${mod_files[@]}")
+key=$({ printf '%s\n' "${names[@]}" "$kver" "${mod_paths[@]}"; sha256sum "${inputs[@]}" | cut -d' ' -f1; } | sha256sum | cut -c1-16) ||
 	die "hashing the inputs failed"
 initrd=$cache/initramfs-$key.cpio
 
