@@ -40,6 +40,7 @@ struct cgroup_ops {
 	const char *name;
 	int (*create)(struct cgroup *cg, const struct spec_resources *res, struct hutch_error *err);
 	int (*enter)(const struct cgroup *cg, pid_t pid, struct hutch_error *err);
+	int (*open_entry)(const struct cgroup *cg, struct cgroup_entry *e, struct hutch_error *err);
 	int (*set)(const struct cgroup *cg, const struct spec_resources *res,
 	           struct hutch_error *err);
 	int (*freeze)(const struct cgroup *cg, bool frozen, struct hutch_error *err);

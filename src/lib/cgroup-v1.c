@@ -921,6 +921,37 @@ v1_enter(const struct cgroup *cg, pid_t pid, struct hutch_error *err)
 	return r;
 }
 
+/* Hybrid's unified hierarchy is cgroup2: a directory fd for clone3; the
+ * v1 hierarchies: their `tasks` file. */
+static int
+v1_open_entry(const struct cgroup *cg, struct cgroup_entry *e, struct hutch_error *err)
+{
+	struct hiers hs;
+	int r = hiers_load(&hs, err);
+
+	for (size_t i = 0; r == 0 && i < hs.n; i++) {
+		_cleanup_free_ char *dir = hier_dir(&hs.h[i], cg->path), *tasks = NULL;
+		int fd;
+
+		if (!dir)
+			continue;
+		if (!*hs.h[i].controllers) {
+			fd = e->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		} else if (e->n_tasks < CGROUP_ENTRY_MAX) {
+			tasks = xasprintf("%s/tasks", dir);
+			fd = e->tasks_fds[e->n_tasks++] = open(tasks, O_WRONLY | O_CLOEXEC);
+		} else {
+			r = error_msg(err, E2BIG, "more than %d cgroup hierarchies",
+			              CGROUP_ENTRY_MAX);
+			break;
+		}
+		if (fd < 0)
+			r = error_sys(err, errno, "open '%s'", tasks ? tasks : dir);
+	}
+	hiers_free(&hs);
+	return r;
+}
+
 /* ---- freezer ---- */
 
 static bool
@@ -1353,6 +1384,7 @@ const struct cgroup_ops cgroup_v1_ops = {
     .name = "v1",
     .create = v1_create,
     .enter = v1_enter,
+    .open_entry = v1_open_entry,
     .set = v1_set,
     .freeze = v1_freeze,
     .is_frozen = v1_is_frozen,

@@ -538,6 +538,15 @@ v2_enter(const struct cgroup *cg, pid_t pid, struct hutch_error *err)
 	return cg_write(dir, "cgroup.procs", value, NULL, err);
 }
 
+static int
+v2_open_entry(const struct cgroup *cg, struct cgroup_entry *e, struct hutch_error *err)
+{
+	_cleanup_free_ char *dir = dir_of(cg);
+
+	e->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return e->dir_fd < 0 ? error_sys(err, errno, "open '%s'", dir) : 0;
+}
+
 /* ---- waiting on cgroup.events ---- */
 
 static long
@@ -897,6 +906,7 @@ const struct cgroup_ops cgroup_v2_ops = {
     .name = "v2",
     .create = v2_create,
     .enter = v2_enter,
+    .open_entry = v2_open_entry,
     .set = v2_set,
     .freeze = v2_freeze,
     .is_frozen = v2_is_frozen,

@@ -191,6 +191,18 @@ cgroup_enter(const struct cgroup *cg, pid_t pid, struct hutch_error *err)
 }
 
 int
+cgroup_entry_open(const struct cgroup *cg, struct cgroup_entry *e, struct hutch_error *err)
+{
+	int r;
+
+	cgroup_entry_init(e);
+	r = ops_of(cg)->open_entry(cg, e, err);
+	if (r < 0)
+		cgroup_entry_close(e);
+	return r;
+}
+
+int
 cgroup_set(const struct cgroup *cg, const struct spec_resources *res, struct hutch_error *err)
 {
 	return res ? ops_of(cg)->set(cg, res, err) : 0;

@@ -53,6 +53,34 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct hu
 /* Move pid into the cgroup (before the process runs anything). */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct hutch_error *err);
 
+/* A new process can enter its cgroups without anyone writing its pid to
+ * cgroup.procs, whose first write waits for an RCU grace period (6-16 ms
+ * here): it is born in the cgroup2 directory (clone3 CLONE_INTO_CGROUP)
+ * and writes "0" to each v1 hierarchy's `tasks` itself (a single thread
+ * moving itself takes no global lock).  The fds are opened by the parent,
+ * close-on-exec. */
+#define CGROUP_ENTRY_MAX 16
+
+struct cgroup_entry {
+	int dir_fd; /* the cgroup2 directory (v2, or hybrid's unified), or -1 */
+	int tasks_fds[CGROUP_ENTRY_MAX];
+	size_t n_tasks;
+};
+
+void cgroup_entry_init(struct cgroup_entry *e);
+/* The container's cgroup, in every hierarchy. */
+int cgroup_entry_open(const struct cgroup *cg, struct cgroup_entry *e, struct hutch_error *err);
+/* The cgroups process `pid` is in (exec: the init's), when they are not
+ * ours; an empty entry when they are. */
+int cgroup_entry_open_like(pid_t pid, struct cgroup_entry *e, struct hutch_error *err);
+/* In the new process: write "0" to each `tasks` and close the fds.
+ * Async-signal-safe. */
+int cgroup_entry_join_self(const struct cgroup_entry *e, struct hutch_error *err);
+void cgroup_entry_close(struct cgroup_entry *e);
+
+/* Without clone3: move pid into the cgroups `like` is in (the slow way). */
+int cgroup_enter_like(pid_t like, pid_t pid, struct hutch_error *err);
+
 /* Apply resources to an existing cgroup (`update`). */
 int cgroup_set(const struct cgroup *cg, const struct spec_resources *res, struct hutch_error *err);
 

@@ -13,6 +13,7 @@
 #include <sys/vfs.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "exe-guard.h"
 #include "launch.h"
@@ -43,6 +44,7 @@ struct exec {
 	enum state_status status;
 	bool config_may_ptrace; /* the container's own process settings */
 	int guard_fd;           /* exe-guard.h: share-locked until the process exec'd */
+	struct cgroup_entry cgroup_entry;
 };
 
 /* The container's state and its saved config, checked to be running. */
@@ -238,55 +240,6 @@ guard_exe(struct exec *x, struct hutch_error *err)
 	return exe_guard_reexec(NULL, err);
 }
 
-/* The directory of a hierarchy named as in /proc/<pid>/cgroup. */
-static char *
-hierarchy_dir(const char *id, const char *controllers)
-{
-	struct statfs fs;
-
-	if (strcmp(id, "0") == 0) {
-		if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
-			return xstrdup("/sys/fs/cgroup");
-		return xstrdup("/sys/fs/cgroup/unified");
-	}
-	if (strncmp(controllers, "name=", 5) == 0)
-		controllers += 5;
-	return xasprintf("/sys/fs/cgroup/%s", controllers);
-}
-
-/* Put pid into every cgroup the init is in, before it may run anything
- * (and fork out of reach of the container's limits). */
-static int
-join_cgroups(pid_t init, pid_t pid, struct hutch_error *err)
-{
-	_cleanup_free_ char *theirs = NULL, *mine = NULL;
-	char path[64], value[16], *save = NULL;
-	int r;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", init);
-	r = read_file_at(AT_FDCWD, path, 1 << 16, &theirs, NULL, err);
-	if (r < 0)
-		return r;
-	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &mine, NULL, err) == 0 &&
-	    strcmp(mine, theirs) == 0)
-		return 0; /* the container has no cgroup of its own */
-	snprintf(value, sizeof(value), "%d", pid);
-	for (char *line = strtok_r(theirs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		_cleanup_free_ char *dir = NULL, *procs = NULL;
-
-		if (!c2)
-			continue;
-		*c1 = *c2 = '\0';
-		dir = hierarchy_dir(line, c1 + 1);
-		procs = xasprintf("%s%s/cgroup.procs", dir, c2 + 1);
-		r = write_file_at(AT_FDCWD, procs, value, err);
-		if (r < 0 && r != -ENOENT)
-			return r;
-	}
-	return 0;
-}
-
 static int
 open_console(struct exec *x, struct hutch_error *err)
 {
@@ -378,12 +331,18 @@ start_process(struct exec *x, struct hutch_error *err)
 	/* Not dumpable while our image is in the container: see launch.c. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return error_sys(err, errno, "prctl(PR_SET_DUMPABLE)");
+	r = cgroup_entry_open_like(x->state->pid, &x->cgroup_entry, err);
+	if (r < 0)
+		return r;
+	x->sb.cgroup_entry = &x->cgroup_entry;
 	r = sandbox_spawn(&x->sb, true, x->sync[0], &x->stack, &x->pid, err);
 	x->sync[1] = -1;
 	if (r < 0)
 		return r;
-	r = join_cgroups(x->state->pid, x->pid, err);
-	if (r < 0)
+	/* Into the init's cgroups before it may run anything (and fork out of
+	 * reach of the container's limits): by itself, unless clone3 is
+	 * missing (sandbox_spawn()). */
+	if (!x->sb.cgroup_entry && (r = cgroup_enter_like(x->state->pid, x->pid, err)) < 0)
 		return r;
 	r = process_set_oom_score_adj(x->pid, x->process, err);
 	if (r < 0)
@@ -448,6 +407,7 @@ release(struct exec *x)
 		close(x->guard_fd);
 	if (x->state_fd >= 0)
 		close(x->state_fd);
+	cgroup_entry_close(&x->cgroup_entry);
 }
 
 int
@@ -458,7 +418,8 @@ container_exec(const struct exec_opts *opts, struct hutch_error *err)
 	                 .console = {-1, -1},
 	                 .seccomp_listener = -1,
 	                 .state_fd = -1,
-	                 .guard_fd = -1};
+	                 .guard_fd = -1,
+	                 .cgroup_entry = {.dir_fd = -1}};
 	_cleanup_close_ int sigfd = -1;
 	struct spec *spec = NULL;
 	sigset_t mask;

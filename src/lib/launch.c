@@ -235,9 +235,9 @@ handshake(struct launch *l, struct hutch_error *err)
 		if (r < 0)
 			return r;
 	}
-	/* Before GO: nothing the process runs may escape its limits. */
-	r = cgroup_enter(&l->cgroup, l->pid, err);
-	if (r < 0)
+	/* Before GO: nothing the process runs may escape its limits.  It
+	 * entered by itself, unless clone3 is missing (sandbox_spawn()). */
+	if (!l->sb.cgroup_entry && (r = cgroup_enter(&l->cgroup, l->pid, err)) < 0)
 		return r;
 	r = process_set_oom_score_adj(l->pid, l->spec->process, err);
 	if (r < 0)
@@ -414,7 +414,8 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	                     .state_fd = -1,
 	                     .sync = {-1, -1},
 	                     .console = {-1, -1},
-	                     .seccomp_listener = -1};
+	                     .seccomp_listener = -1,
+	                     .cgroup_entry = {.dir_fd = -1}};
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
 		l->sb.ns_fds[t] = -1;
 	l->sb.start_fd = -1;
@@ -457,6 +458,10 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	if (r < 0)
 		return r;
 	l->state.cgroup_path = l->cgroup.path;
+	r = cgroup_entry_open(&l->cgroup, &l->cgroup_entry, err);
+	if (r < 0)
+		return r;
+	l->sb.cgroup_entry = &l->cgroup_entry;
 	/* A first state.json (pid 0: stopped) before anything runs: should
 	 * this create be killed half-way, `delete` still finds the cgroup to
 	 * remove and the id is not stuck. */
@@ -544,6 +549,7 @@ launch_release(struct launch *l)
 	seccomp_program_release(&l->seccomp);
 	if (l->seccomp_listener >= 0)
 		close(l->seccomp_listener);
+	cgroup_entry_close(&l->cgroup_entry);
 	cgroup_free(&l->cgroup);
 	spec_free(l->spec);
 	free(l->bundle);

@@ -27,6 +27,7 @@ struct launch {
 	bool exe_guard; /* runs from a sealed copy of hutch (exe-guard.h) */
 	struct state state;
 	struct cgroup cgroup;
+	struct cgroup_entry cgroup_entry; /* read by the child until it is ready */
 	struct seccomp_program seccomp;
 	int seccomp_listener;
 	char *seccomp_state; /* sent with a seccomp listener fd */

@@ -15,6 +15,8 @@
 #include <linux/magic.h>
 
 #include "caps.h"
+#include "cgroup.h"
+#include "clone3.h"
 #include "devices.h"
 #include "hooks.h"
 #include "mount.h"
@@ -381,6 +383,55 @@ sandbox_free_stack(void *stack)
 		munmap(stack, SPAWN_STACK_SIZE);
 }
 
+/* The first thing the spawned process does: enter its v1 cgroups. */
+static void
+enter_cgroups(const struct sandbox *sb)
+{
+	struct hutch_error err = {0};
+
+	if (sb->cgroup_entry && cgroup_entry_join_self(sb->cgroup_entry, &err) < 0)
+		sync_fail(sb->sync_fd, &err);
+}
+
+static int
+spawned_child(void *arg)
+{
+	const struct sandbox *sb = arg;
+
+	enter_cgroups(sb);
+	return sb->child_fn(arg);
+}
+
+static int
+spawned_helper(void *arg)
+{
+	enter_cgroups(arg);
+	return sandbox_join_helper(arg);
+}
+
+/* clone(), or clone3() into the cgroup2 directory of sb->cgroup_entry. */
+static pid_t
+spawn_clone(struct sandbox *sb, int (*fn)(void *), void *stack, int flags)
+{
+	if (sb->cgroup_entry && sb->cgroup_entry->dir_fd >= 0) {
+		struct clone_args args = {
+		    .flags = (unsigned)(flags & ~CSIGNAL) | CLONE_INTO_CGROUP,
+		    .exit_signal = (unsigned)(flags & CSIGNAL),
+		    .stack = (uintptr_t)stack,
+		    .stack_size = SPAWN_STACK_SIZE,
+		    .cgroup = (unsigned)sb->cgroup_entry->dir_fd,
+		};
+		pid_t pid = clone3_run(&args, fn, sb);
+
+		/* ENOSYS: no clone3 (< 5.3); E2BIG: no CLONE_INTO_CGROUP
+		 * (< 5.7).  The caller then writes the pid the old way. */
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+			return pid;
+		sb->cgroup_entry = NULL;
+	}
+	return clone(fn, (char *)stack + SPAWN_STACK_SIZE, flags, sb);
+}
+
 int
 sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pid_t *pid,
               struct hutch_error *err)
@@ -400,8 +451,7 @@ sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pi
 		*stack = NULL;
 		return error_sys(err, errno, "allocate the child's stack");
 	}
-	child = clone(helper ? sandbox_join_helper : sb->child_fn,
-	              (char *)*stack + SPAWN_STACK_SIZE, flags, sb);
+	child = spawn_clone(sb, helper ? spawned_helper : spawned_child, *stack, flags);
 	if (child < 0)
 		return error_sys(err, errno, "clone the container process");
 	/* The child reads *sb (shared memory): change nothing in it now. */

@@ -44,12 +44,16 @@ struct sandbox {
 	 * listener: the parent fills them in (with the pid) before SYNC_GO. */
 	char *const *hook_state;
 	int (*child_fn)(void *); /* what the join helper clones: sandbox_child or exec's */
+	/* The cgroups the spawned process enters by itself (cgroup.h); NULL,
+	 * or after sandbox_spawn() fell back to clone(): the parent moves it. */
+	const struct cgroup_entry *cgroup_entry;
 	const struct seccomp_program *seccomp; /* NULL: no filter */
 	int seccomp_listener;                  /* listenerPath socket, or -1 */
 	char *const *seccomp_state;
 };
 
 struct seccomp_program;
+struct cgroup_entry;
 
 /* The entry point of the container process (clone()'s fn); arg is the
  * struct sandbox.  Never returns: it execs or exits. */
@@ -59,7 +63,10 @@ int sandbox_child(void *arg);
  * or (helper) through a helper that first joins the namespaces given by
  * path and then clones it as our child.  Closes sb->sync_fd (the child's
  * end) in the parent, leaving *sb untouched (the child reads it).  On success *pid is the process,
- * waiting for SYNC_GO on the sync socket; *stack is freed with sandbox_free_stack(). */
+ * waiting for SYNC_GO on the sync socket; *stack is freed with sandbox_free_stack().
+ * With sb->cgroup_entry, the process (or the helper, before it joins
+ * anything) enters those cgroups by itself; where clone3 is missing,
+ * sb->cgroup_entry is set to NULL and the caller must move *pid. */
 int sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pid_t *pid,
                   struct hutch_error *err);
 void sandbox_free_stack(void *stack);

@@ -166,6 +166,92 @@ test_every_hierarchy() {
 	cg_delete_clean -f
 }
 
+# cg_self_check: T_OUT is the container's /proc/self/cgroup (no cgroup
+# namespace): every hierarchy holds it, at <our cgroup>/hutch/<id>.
+cg_self_check() {
+	local line n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		assert_match "${line#*:*:}" "/hutch/$T_CID\$" "cgroup of the process: $line"
+	done <<<"$T_OUT"
+	assert_eq "$n" "$(wc -l </proc/self/cgroup)" "hierarchies listed"
+}
+
+# cg_traced [SYSCALL]: T_WRAP runs the runtime under strace -f into
+# $T_DIR/strace, with SYSCALL (if given) failing
+# with ENOSYS (helpers/enosys.c).
+cg_traced() {
+	local dir=$T_RUNDIR/cg-helpers
+	command -v strace >/dev/null || t_skip "no strace"
+	T_WRAP=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$T_DIR/strace"
+		-e trace=clone,clone3,openat,write -e signal=none)
+	[[ -z ${1:-} ]] && return
+	if [[ ! -x $dir/enosys ]]; then
+		mkdir -p "$dir"
+		cc -O2 -o "$dir/enosys.$$" "$T_TESTDIR/helpers/enosys.c" -lseccomp 2>"$T_DIR/cc.err" ||
+			t_fail "cannot build helpers/enosys.c: $(head -c 300 "$T_DIR/cc.err")"
+		mv "$dir/enosys.$$" "$dir/enosys"
+	fi
+	T_WRAP=("$dir/enosys" "$1" "${T_WRAP[@]}")
+}
+
+# The init and an exec'd process are born in their cgroups: clone3 with
+# CLONE_INTO_CGROUP into the cgroup2 directory (hybrid: the unified one),
+# "0" written to each v1 `tasks` by the process itself.  No pid is written
+# to a cgroup.procs: the first such write waits for an RCU grace period
+# (6-16 ms here), the largest single cost of a start before this.
+test_enters_cgroups_by_itself() {
+	local ntasks
+	ns_del cgroup
+	cg_traced
+	ctr_sh 'cat /proc/self/cgroup'
+	T_WRAP=()
+	assert_rc 0 run
+	cg_self_check
+	grep -q 'clone3(.*CLONE_INTO_CGROUP.*= [1-9]' "$T_DIR/strace" ||
+		t_fail "no clone3 into the cgroup: $(grep clone "$T_DIR/strace" | head -3)"
+	grep -q 'cgroup.procs", O_WRONLY' "$T_DIR/strace" &&
+		t_fail "a cgroup.procs was opened for writing: $(grep 'cgroup.procs' "$T_DIR/strace" | head -3)"
+	ntasks=$(grep -c '/tasks", O_WRONLY' "$T_DIR/strace")
+	assert_eq "$ntasks" "$(grep -vc '^0::' /proc/self/cgroup)" "v1 tasks files opened"
+	# by the process, not the runtime (which writes "0" to cpuset.mems)
+	assert_eq "$(awk '/clone3\(/ { p = $1 } p && $1 != p && /write\([0-9]+, "0", 1\) += 1$/ { n++ }
+		END { print n + 0 }' "$T_DIR/strace")" "$ntasks" "\"0\" written to each by the process"
+
+	ctr_args sleep 100
+	cg_start
+	cg_traced
+	rt exec "$T_CID" cat /proc/self/cgroup
+	T_WRAP=()
+	assert_rc 0 exec
+	cg_self_check
+	grep -q 'clone3(.*CLONE_INTO_CGROUP.*= [1-9]' "$T_DIR/strace" || t_fail "exec: no clone3 into the cgroup"
+	grep -q 'cgroup.procs", O_WRONLY' "$T_DIR/strace" && t_fail "exec: a cgroup.procs was opened for writing"
+	return 0
+}
+
+# Where clone3 is missing (ENOSYS: Linux < 5.3, or a seccomp profile), the
+# runtime writes the pid to cgroup.procs as before: run and exec still put
+# the process in every hierarchy.
+test_enters_cgroups_without_clone3() {
+	ns_del cgroup
+	cg_traced clone3
+	ctr_sh 'cat /proc/self/cgroup'
+	T_WRAP=()
+	assert_rc 0 "run without clone3"
+	cg_self_check
+	grep -q 'clone3(.*= -1 ENOSYS' "$T_DIR/strace" || t_fail "clone3 was not refused: no fallback tested"
+	grep -q 'cgroup.procs", O_WRONLY' "$T_DIR/strace" || t_fail "no cgroup.procs written"
+
+	ctr_args sleep 100
+	cg_start
+	cg_traced clone3
+	rt exec "$T_CID" cat /proc/self/cgroup
+	T_WRAP=()
+	assert_rc 0 "exec without clone3"
+	cg_self_check
+}
+
 # The parent hutch made for the path goes with the container.
 test_cgroups_path_absolute() {
 	local path=/$T_ID-abs/ctr d

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2016,SC2034 # container scripts in single quotes on purpose; T_WRAP is read by lib.sh
-# The runtime on a kernel without openat2(2): helpers/no-openat2.c makes
+# The runtime on a kernel without openat2(2): helpers/enosys.c makes
 # openat2 fail with ENOSYS (as Linux < 5.6 does, or an old container
 # engine's seccomp profile) and execs the runtime, so that every path in
 # the rootfs is resolved by the user-space walk of src/lib/path.c.
@@ -43,8 +43,8 @@ pf_helper() {
 # pf_no_openat2: PF_WRAP is the command prefix that runs the runtime
 # without openat2; T_WRAP is set to it.
 pf_no_openat2() {
-	pf_helper no-openat2 -lseccomp
-	PF_WRAP=("$PF_BIN")
+	pf_helper enosys -lseccomp
+	PF_WRAP=("$PF_BIN" openat2)
 	T_WRAP=("${PF_WRAP[@]}")
 }
 
