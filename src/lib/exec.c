@@ -20,6 +20,7 @@
 #include "namespace.h"
 #include "process.h"
 #include "sandbox.h"
+#include "seccomp-cache.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "state.h"
@@ -286,7 +287,7 @@ prepare_seccomp(struct exec *x, const struct spec *spec, struct hutch_error *err
 
 	if (!s)
 		return 0;
-	r = seccomp_program_compile(s, &x->seccomp, err);
+	r = seccomp_program_compile_cached(x->opts->root, s, &x->seccomp, err);
 	if (r < 0)
 		return r;
 	x->sb.seccomp = &x->seccomp;

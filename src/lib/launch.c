@@ -19,6 +19,7 @@
 #include "hooks.h"
 #include "namespace.h"
 #include "process.h"
+#include "seccomp-cache.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -171,7 +172,7 @@ prepare_seccomp(struct launch *l, struct hutch_error *err)
 
 	if (!s)
 		return 0;
-	r = seccomp_program_compile(s, &l->seccomp, err);
+	r = seccomp_program_compile_cached(l->opts->root, s, &l->seccomp, err);
 	if (r < 0)
 		return r;
 	l->sb.seccomp = &l->seccomp;

@@ -385,7 +385,8 @@ host_snapshot() {
 	stat -c '%n %F %t:%T %a %u:%g' /dev/null /dev/zero /dev/full /dev/random \
 		/dev/urandom /dev/tty 2>&1
 	echo "## runtime root"
-	[[ -d $T_ROOT ]] && find "$T_ROOT" -mindepth 1 | sort
+	# (less the compiled seccomp programs, a cache shared by containers)
+	[[ -d $T_ROOT ]] && find "$T_ROOT" -mindepth 1 -not -path "$T_ROOT/@seccomp-cache*" | sort
 	echo "## processes"
 	# in a subshell: sed and sort are then not children of the test process
 	(t__procs | sed 's/^[0-9]* //' | sort)

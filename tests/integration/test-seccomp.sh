@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2016 # jq filters and container scripts: single quotes on purpose
 # linux.seccomp enforced in the container: errno rules in `run` and in
 # `exec`, kills, argument comparisons, an allow-list profile of the kind
-# engines ship, and SCMP_ACT_NOTIFY with a small listener.
+# engines ship, SCMP_ACT_NOTIFY with a small listener, and the cache of
+# compiled programs under --root (reused by run and exec, keyed exactly).
 # Sourced by lib.sh; see there for the helpers.
 
 # seccomp_set JSON: set linux.seccomp.
@@ -330,4 +331,75 @@ test_seccomp_notify_listener_missing() {
 	run_ctr
 	assert_ne "$T_RC" 0 "run without a listener"
 	assert_contains "$T_ERR" "linux.seccomp.listenerPath"
+}
+
+# ---------------------------------------------------------------- the compiled-filter cache
+
+# sc_traced: T_WRAP runs the runtime under strace, memfd_create calls (the
+# compile's export) into $T_DIR/strace.
+sc_traced() {
+	command -v strace >/dev/null || t_skip "no strace"
+	T_WRAP=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$T_DIR/strace" -e trace=memfd_create -e signal=none)
+}
+
+sc_compiled() {
+	grep -q 'memfd_create("hutch-seccomp"' "$T_DIR/strace"
+}
+
+# The first container with a profile compiles it; the next `run` and every
+# `exec` take the program from --root/@seccomp-cache, and it is enforced
+# just the same.  A different profile is compiled (a key differing in one
+# errno value only).
+test_seccomp_cache_reused() {
+	local f
+	cfg_edit '.root.readonly = false'
+	seccomp_allow_but "$DENY_MKDIR"
+	sc_traced
+	ctr_sh 'mkdir /tmp/x; echo "mkdir=$?"'
+	assert_contains "$T_OUT" "mkdir=1" "first run"
+	sc_compiled || t_fail "the first run did not compile the filter"
+	f=$(find "$T_ROOT/@seccomp-cache" -type f)
+	assert_eq "$(wc -l <<<"$f")" 1 "one cache entry: $f"
+	ctr_sh 'mkdir /tmp/x; echo "mkdir=$?"'
+	assert_contains "$T_OUT" "mkdir=1" "second run, from the cache"
+	sc_compiled && t_fail "the second run compiled the filter again"
+	T_WRAP=()
+	ctr_args sleep 60
+	ctr_running
+	sc_traced
+	rt exec "$T_CID" sh -c 'mkdir /tmp/y; echo "mkdir=$?"'
+	T_WRAP=()
+	assert_contains "$T_OUT" "mkdir=1" "exec, from the cache"
+	sc_compiled && t_fail "exec compiled the filter again"
+	ctr_stop
+	seccomp_allow_but "${DENY_MKDIR/\"errnoRet\": 1/\"errnoRet\": 13}"
+	sc_traced
+	ctr_sh 'mkdir /tmp/x; echo "mkdir=$?"'
+	T_WRAP=()
+	assert_contains "$T_ERR" "Permission denied" "the other profile's errno"
+	sc_compiled || t_fail "a different profile was not compiled"
+	assert_eq "$(find "$T_ROOT/@seccomp-cache" -type f | wc -l)" 2 "cache entries"
+}
+
+# A cache entry is only used when its whole key matches: an allow-all
+# program planted under the file name of a deny profile (as a hash
+# collision would) is not loaded; the deny profile is compiled and holds.
+test_seccomp_cache_planted_entry_ignored() {
+	local deny allow
+	cfg_edit '.root.readonly = false'
+	seccomp_allow_but '[{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]'
+	ctr_sh 'true'
+	assert_rc 0 "the allow profile"
+	allow=$(find "$T_ROOT/@seccomp-cache" -type f)
+	seccomp_allow_but "$DENY_MKDIR"
+	ctr_sh 'true'
+	assert_rc 0 "the deny profile"
+	deny=$(find "$T_ROOT/@seccomp-cache" -type f -not -path "$allow")
+	[[ -f $deny && -f $allow ]] || t_fail "no two cache entries: $(ls "$T_ROOT/@seccomp-cache")"
+	cp "$allow" "$deny"
+	sc_traced
+	ctr_sh 'mkdir /tmp/x; echo "mkdir=$?"'
+	T_WRAP=()
+	assert_contains "$T_OUT" "mkdir=1" "the deny profile with a planted entry"
+	sc_compiled || t_fail "the planted entry was used instead of compiling"
 }

@@ -27,6 +27,7 @@
 #include "seccomp.h"
 #include "spec.h"
 #include "util.h"
+#include "seccomp-cache.h"
 #include "tap.h"
 #include "banned.h"
 
@@ -676,9 +677,76 @@ test_connect_listener(void)
 	rmdir(dir);
 }
 
+/* The cache key: the same for the same profile, different when anything
+ * that reaches the program differs; the listener (not in the program) is
+ * left out. */
+static void
+test_cache_key(void)
+{
+	static const char *const variants[] = {
+	    ALLOW_ALL ", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]",
+	    ALLOW_ALL ", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\","
+	              " \"errnoRet\": 13}]",
+	    ALLOW_ALL ", \"syscalls\": [{\"names\": [\"rmdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]",
+	    ALLOW_ALL ", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_KILL\"}]",
+	    ALLOW_ALL ", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\","
+	              " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]",
+	    ALLOW_ALL ", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\","
+	              " \"args\": [{\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]",
+	    ALLOW_ALL ", \"architectures\": [\"SCMP_ARCH_X86\"]",
+	    ALLOW_ALL ", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"]",
+	    "\"defaultAction\": \"SCMP_ACT_ERRNO\"",
+	    "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38",
+	};
+	char *keys[ARRAY_SIZE(variants)];
+	char msg[512];
+
+	for (size_t i = 0; i < ARRAY_SIZE(variants); i++) {
+		struct spec *a = parse(variants[i], msg, sizeof(msg));
+		struct spec *b = parse(variants[i], msg, sizeof(msg));
+		char *again;
+
+		if (!a || !b) {
+			ok(0, "cache key: parse variant %zu: %s", i, msg);
+			keys[i] = xstrdup("");
+			spec_free(a);
+			spec_free(b);
+			continue;
+		}
+		keys[i] = seccomp_cache_key(a->linux.seccomp);
+		again = seccomp_cache_key(b->linux.seccomp);
+		is_str(again, keys[i], "cache key of variant %zu is stable", i);
+		ok(strstr(keys[i], "libseccomp ") && strstr(keys[i], "kernel "),
+		   "cache key %zu names the library and kernel", i);
+		free(again);
+		spec_free(a);
+		spec_free(b);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(variants); i++)
+		for (size_t j = i + 1; j < ARRAY_SIZE(variants); j++)
+			ok(strcmp(keys[i], keys[j]) != 0,
+			   "cache keys of variants %zu and %zu differ", i, j);
+	{
+		struct spec *a =
+		    parse(ALLOW_ALL ", \"listenerPath\": \"/run/a.sock\"", msg, sizeof(msg));
+		struct spec *b = parse(ALLOW_ALL, msg, sizeof(msg));
+		char *ka = a ? seccomp_cache_key(a->linux.seccomp) : xstrdup("a");
+		char *kb = b ? seccomp_cache_key(b->linux.seccomp) : xstrdup("b");
+
+		is_str(ka, kb, "the listener is not part of the cache key");
+		free(ka);
+		free(kb);
+		spec_free(a);
+		spec_free(b);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(variants); i++)
+		free(keys[i]);
+}
+
 int
 main(void)
 {
+	test_cache_key();
 	test_compile_basic();
 	test_compile_flags();
 	test_compile_skips();
