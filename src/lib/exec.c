@@ -46,6 +46,7 @@ struct exec {
 	bool config_may_ptrace; /* the container's own process settings */
 	int guard_fd;           /* exe-guard.h: share-locked until the process exec'd */
 	struct cgroup_entry cgroup_entry;
+	char **home_env; /* process env with room for HOME, or NULL */
 };
 
 /* The container's state and its saved config, checked to be running. */
@@ -307,7 +308,9 @@ init_sandbox(struct exec *x, const sigset_t *mask)
 	struct sandbox *sb = &x->sb;
 
 	sb->process = x->process;
-	sb->exec_env = x->process->env;
+	x->home_env = process_env_reserve_home(x->process->env);
+	sb->fill_home = x->home_env != NULL;
+	sb->exec_env = sb->fill_home ? x->home_env : x->process->env;
 	sb->userns = sb->ns_fds[SPEC_NS_USER] >= 0;
 	sb->sync_fd = x->sync[1];
 	sb->console_fd = x->console[1];
@@ -409,6 +412,7 @@ release(struct exec *x)
 	if (x->state_fd >= 0)
 		close(x->state_fd);
 	cgroup_entry_close(&x->cgroup_entry);
+	free(x->home_env);
 }
 
 int

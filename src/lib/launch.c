@@ -385,7 +385,9 @@ init_sandbox(struct launch *l)
 	sb->process = l->spec->process;
 	sb->bundle = l->bundle;
 	sb->rootfs = l->rootfs;
-	sb->exec_env = l->spec->process->env;
+	l->home_env = process_env_reserve_home(l->spec->process->env);
+	sb->fill_home = l->home_env != NULL;
+	sb->exec_env = sb->fill_home ? l->home_env : l->spec->process->env;
 	sb->new_ns_flags = namespace_new_flags(linux);
 	sb->userns = linux->namespaces[SPEC_NS_USER].present;
 	sb->new_time_ns =
@@ -551,6 +553,7 @@ launch_release(struct launch *l)
 	if (l->seccomp_listener >= 0)
 		close(l->seccomp_listener);
 	cgroup_entry_close(&l->cgroup_entry);
+	free(l->home_env);
 	cgroup_free(&l->cgroup);
 	spec_free(l->spec);
 	free(l->bundle);

@@ -33,6 +33,7 @@ struct launch {
 	char *seccomp_state; /* sent with a seccomp listener fd */
 	char *hook_state;    /* state JSON handed to hooks; both rebuilt with the pid before GO */
 	struct sandbox sb;
+	char **home_env; /* process.env with room for HOME, or NULL */
 	int sync[2];
 	int console[2]; /* [0]: ours to receive the pty (foreground run), [1]: the child's */
 	void *stack;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "parse.h"
 #include "path.h"
 #include "util.h"
 #include "banned.h"
@@ -188,4 +189,84 @@ process_find(const struct spec_process *p, char *const *env, char *path, struct 
 		r = error_sys(err, first_err, "exec '%s'", cmd);
 	err->exit_status = first_err == ENOENT ? 127 : 126;
 	return r;
+}
+
+char **
+process_env_reserve_home(char *const *env)
+{
+	size_t n = strv_len(env);
+	char **copy;
+
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(env[i], "HOME=", 5) == 0)
+			return NULL;
+	copy = xcalloc(n + 2, sizeof(*copy)); /* HOME's slot and the NULL */
+	memcpy(copy, env, n * sizeof(*copy));
+	return copy;
+}
+
+/* The home field of uid's line ("name:pw:uid:gid:gecos:home:shell") copied
+ * to out, or false. */
+static bool
+passwd_home(char *line, uid_t uid, char *out, size_t size)
+{
+	char *field[7];
+	size_t n = 0, len;
+	int found_uid;
+
+	for (char *p = line; n < 7; n++) {
+		field[n] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (n < 6 || parse_int(field[2], 0, INT_MAX, &found_uid) < 0 || (uid_t)found_uid != uid)
+		return false;
+	len = strlen(field[5]);
+	if (len == 0 || len >= size)
+		return false;
+	memcpy(out, field[5], len + 1);
+	return true;
+}
+
+void
+process_fill_home(char **env, uid_t uid)
+{
+	/* Static: the process may share hutch's memory and must not allocate
+	 * here.  4 KiB lines at most, 1 MiB of /etc/passwd at most. */
+	static char home[5 + PATH_MAX] = "HOME=";
+	char buf[4096];
+	size_t have = 0, total = 0;
+	bool found = false;
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	while (fd >= 0 && !found && total < (1u << 20)) {
+		ssize_t r = read_eintr(fd, buf + have, sizeof(buf) - 1 - have);
+		char *line = buf, *nl;
+
+		if (r <= 0)
+			break;
+		total += (size_t)r;
+		have += (size_t)r;
+		buf[have] = '\0';
+		while (!found && (nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			found = passwd_home(line, uid, home + 5, sizeof(home) - 5);
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		if (have == sizeof(buf) - 1)
+			have = 0; /* a line longer than the buffer: skipped */
+		memmove(buf, line, have);
+	}
+	if (!found && have > 0) { /* a last line without '\n' */
+		buf[have] = '\0';
+		found = passwd_home(buf, uid, home + 5, sizeof(home) - 5);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!found)
+		snprintf(home + 5, sizeof(home) - 5, "/");
+	env[strv_len(env)] = home;
 }

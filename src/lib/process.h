@@ -33,3 +33,11 @@ int process_apply_final(const struct spec_process *p, struct hutch_error *err);
  * does not exist fails `create`, as in runc.  -ENOENT when not found. */
 int process_find(const struct spec_process *p, char *const *env, char *path,
                  struct hutch_error *err);
+
+/* HOME, when process.env has none (as runc): the home directory of the
+ * process's uid in the container's /etc/passwd, else "/".  The parent makes
+ * room: a copy of env with a free slot, or NULL when HOME is set.  The
+ * process fills it just before execve, without allocating (it may share
+ * hutch's memory). */
+char **process_env_reserve_home(char *const *env);
+void process_fill_home(char **env, uid_t uid);

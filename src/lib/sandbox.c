@@ -297,6 +297,8 @@ sandbox_child(void *arg)
 		error_sys(&err, errno, "close_range");
 		sync_fail(fd, &err);
 	}
+	if (sb->fill_home)
+		process_fill_home((char **)sb->exec_env, sb->process->user.uid);
 	/* Signals the runtime blocked to forward them are ours again. */
 	reset_signals(&sb->sigmask);
 	execve(path, sb->process->args, sb->exec_env);
@@ -334,6 +336,8 @@ sandbox_exec_child(void *arg)
 		error_sys(&err, errno, "close_range");
 		sync_fail(sb->sync_fd, &err);
 	}
+	if (sb->fill_home)
+		process_fill_home((char **)sb->exec_env, p->user.uid);
 	reset_signals(&sb->sigmask);
 	execve(path, p->args, sb->exec_env);
 	error_sys(&err, errno, "exec '%s'", p->args[0]);

@@ -40,6 +40,7 @@ struct sandbox {
 	bool no_pivot;    /* MS_MOVE + chroot instead of pivot_root (--no-pivot) */
 	sigset_t sigmask; /* the mask to restore just before execve */
 	char *const *exec_env;
+	bool fill_home; /* exec_env has a free slot for HOME (process.h) */
 	/* State JSON for createContainer/startContainer hooks and a seccomp
 	 * listener: the parent fills them in (with the pid) before SYNC_GO. */
 	char *const *hook_state;

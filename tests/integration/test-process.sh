@@ -247,6 +247,41 @@ test_env_exact() {
 	assert_not_contains "$T_OUT" HUTCH_HOST_ONLY
 }
 
+# HOME, when process.env has none, is the user's home directory in the
+# container's /etc/passwd, else "/" (as runc); one given is kept.  The same
+# for exec.
+test_home_from_container_passwd() {
+	cfg_edit '.process.env = ["PATH=/bin"]'
+	ctr_sh_ok 'echo "home=$HOME"; env | grep -c "^HOME="'
+	assert_eq "$T_OUT" "home=/root
+1" "uid 0 (root:...:/root in the image)"
+	cfg_edit '.process.user = {uid: 1000, gid: 1000}'
+	ctr_sh_ok 'echo "home=$HOME"'
+	assert_eq "$T_OUT" "home=/tmp" "uid 1000 (user:...:/tmp in the image)"
+	cfg_edit '.process.user = {uid: 4242, gid: 4242}'
+	ctr_sh_ok 'echo "home=$HOME"'
+	assert_eq "$T_OUT" "home=/" "a uid without a passwd line"
+	cfg_edit '.process.user = {uid: 0, gid: 0} | .process.env = ["PATH=/bin", "HOME=/given"]'
+	ctr_sh_ok 'echo "home=$HOME"'
+	assert_eq "$T_OUT" "home=/given" "HOME given in process.env"
+
+	cfg_edit '.process.env = ["PATH=/bin"]'
+	ctr_args sleep 60
+	ctr_bg
+	wait_for 10 rt_running || t_fail "the container did not start"
+	rt exec --user 1000:1000 "$T_CID" sh -c 'echo "home=$HOME"'
+	assert_eq "$T_OUT" "home=/tmp" "exec --user 1000"
+	rt exec --env HOME=/mine "$T_CID" sh -c 'echo "home=$HOME"'
+	assert_eq "$T_OUT" "home=/mine" "exec --env HOME"
+	rt kill "$T_CID" KILL
+	ctr_wait
+}
+
+rt_running() {
+	rt state "$T_CID"
+	[[ $(jq -r .status <<<"$T_OUT" 2>/dev/null) == running ]]
+}
+
 # args[0] without a slash is searched in the container's PATH (process.env),
 # not the host's.
 test_args_path_search() {
