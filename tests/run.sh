@@ -143,8 +143,11 @@ sanitizer_stage() {
 }
 
 # A short libFuzzer burst per target (clang, ASan+UBSan); a crash fails.
+# Each tests/fuzz/fuzz-NAME.c is a target; tests/fuzz/NAME.dict, if there
+# is one, is its dictionary.
 fuzz_stage() {
-	local dir=${BUILD_DIR}-fuzz target work log
+	local dir=${BUILD_DIR}-fuzz src target work log crashes
+	local -a dict
 
 	section "fuzzing (${FUZZ_SECONDS:-20} s per target)"
 	if [[ ! -f $dir/build.ninja ]]; then
@@ -157,15 +160,20 @@ fuzz_stage() {
 		failed=$((failed + 1))
 		return
 	fi
-	for target in spec process; do
-		work=$(mktemp -d) log=$(mktemp)
+	for src in tests/fuzz/fuzz-*.c; do
+		target=${src#tests/fuzz/fuzz-}
+		target=${target%.c}
+		dict=()
+		[[ -f tests/fuzz/$target.dict ]] && dict=(-dict="tests/fuzz/$target.dict")
+		work=$(mktemp -d) log=$(mktemp) crashes=${dir}/crashes-$target
+		mkdir -p "$crashes"
 		if "$dir/tests/fuzz/fuzz-$target" -max_total_time="${FUZZ_SECONDS:-20}" \
-			-rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/spec.dict "$work" \
-			"tests/fuzz/corpus/$target" >"$log" 2>&1; then
+			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/" \
+			"${dict[@]}" "$work" "tests/fuzz/corpus/$target" >"$log" 2>&1; then
 			echo "ok   fuzz-$target ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || tail -n 1 "$log"))"
 			passed=$((passed + 1))
 		else
-			echo "FAIL fuzz-$target"
+			echo "FAIL fuzz-$target (reproducers in $crashes)"
 			tail -n 30 "$log" | sed 's/^/     | /'
 			failed=$((failed + 1))
 		fi

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <linux/ioprio.h>
 #include <sched.h>
+#include <strings.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
 
@@ -94,15 +95,24 @@ int
 spec_cap_from_name(const char *name, int *out)
 {
 	cap_value_t cap;
+	char *canonical;
+	bool same;
 
-	/* libcap also takes "cap_chown", "CHOWN" and "0": accept only the
-	 * spec's spelling, like runc. */
+	/* libcap also takes "cap_chown", "CHOWN" and "0", and stops at the
+	 * first character that cannot be in a name ("CAP_KILL0" is CAP_KILL):
+	 * accept only the spec's spelling, like runc, by naming the result
+	 * back. */
 	if (strncmp(name, "CAP_", 4) != 0 || name[4] == '\0')
 		return -EINVAL;
 	for (const char *p = name + 4; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+		if (!((*p >= 'A' && *p <= 'Z') || *p == '_'))
 			return -EINVAL;
 	if (cap_from_name(name, &cap) < 0 || cap < 0 || cap > 63)
+		return -EINVAL;
+	canonical = cap_to_name(cap);
+	same = canonical && strcasecmp(canonical, name) == 0;
+	cap_free(canonical);
+	if (!same)
 		return -EINVAL;
 	*out = cap;
 	return 0;

@@ -134,14 +134,13 @@ annotations_json(const struct state *s)
 }
 
 int
-state_write(int dirfd, const struct state *s, struct hutch_error *err)
+state_to_json(const struct state *s, char **out, struct hutch_error *err)
 {
 	json_t *j = json_pack("{s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:o}", "id", s->id, "pid",
 	                      (int)s->pid, "start_time", (json_int_t)s->start_time, "bundle",
 	                      s->bundle, "rootfs", s->rootfs, "created", s->created, "owner",
 	                      s->owner ? s->owner : "", "annotations", annotations_json(s));
-	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int fd = -1;
+	char *text;
 
 	if (!j)
 		return error_msg(err, EINVAL, "build state.json");
@@ -151,6 +150,19 @@ state_write(int dirfd, const struct state *s, struct hutch_error *err)
 	json_decref(j);
 	if (!text)
 		return error_msg(err, ENOMEM, "encode state.json");
+	*out = text;
+	return 0;
+}
+
+int
+state_write(int dirfd, const struct state *s, struct hutch_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	int r = state_to_json(s, &text, err);
+
+	if (r < 0)
+		return r;
 	/* Write then rename: a reader sees the old file or the new, whole. */
 	fd = openat(dirfd, STATE_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
@@ -169,22 +181,15 @@ dup_member(json_t *j, const char *key)
 }
 
 int
-state_read(int dirfd, struct state **out, struct hutch_error *err)
+state_parse(const char *buf, size_t len, struct state **out, struct hutch_error *err)
 {
-	_cleanup_free_ char *text = NULL;
 	struct state *s;
 	json_error_t jerr;
 	json_t *j, *ann;
 	const char *key;
 	json_t *val;
-	int r;
 
-	r = read_file_at(dirfd, STATE_FILE, 1 << 20, &text, NULL, err);
-	if (r == -ENOENT)
-		return error_msg(err, ENOENT, STATE_MSG_NOT_EXIST);
-	if (r < 0)
-		return r;
-	j = json_loads(text, 0, &jerr);
+	j = json_loadb(buf, len, 0, &jerr);
 	if (!j || !json_is_integer(json_object_get(j, "pid")) ||
 	    !json_is_string(json_object_get(j, "id"))) {
 		json_decref(j);
@@ -210,6 +215,21 @@ state_read(int dirfd, struct state **out, struct hutch_error *err)
 	json_decref(j);
 	*out = s;
 	return 0;
+}
+
+int
+state_read(int dirfd, struct state **out, struct hutch_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	r = read_file_at(dirfd, STATE_FILE, 1 << 20, &text, NULL, err);
+	if (r == -ENOENT)
+		return error_msg(err, ENOENT, STATE_MSG_NOT_EXIST);
+	if (r < 0)
+		return r;
+	/* The text ends at its first NUL byte, as json_loads() read it. */
+	return state_parse(text, strlen(text), out, err);
 }
 
 void

@@ -69,6 +69,13 @@ int state_write(int dirfd, const struct state *state, struct hutch_error *err);
 int state_read(int dirfd, struct state **out, struct hutch_error *err);
 void state_free(struct state *state);
 
+/* The pure halves of state_write() and state_read(), no I/O.  state_to_json()
+ * needs id, bundle, rootfs and created set; *out is a malloc'ed string.
+ * state_parse() takes len bytes (need not be NUL-terminated); on success
+ * *out is a new struct state with id set, on failure *out is untouched. */
+int state_to_json(const struct state *state, char **out, struct hutch_error *err);
+int state_parse(const char *buf, size_t len, struct state **out, struct hutch_error *err);
+
 /* The status of the container now (see the header comment). */
 enum state_status state_status(int dirfd, const struct state *state);
 

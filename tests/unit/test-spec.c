@@ -1075,6 +1075,10 @@ test_names(void)
 	   "clone flags");
 	ok(spec_cap_from_name("CAP_SYS_ADMIN", &v) == 0 && v == CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	ok(spec_cap_from_name("cap_sys_admin", &v) == -EINVAL, "lower case refused");
+	/* libcap reads a name's leading letters only (found by fuzzing) */
+	ok(spec_cap_from_name("CAP_KILL0", &v) == -EINVAL, "CAP_KILL0 refused");
+	ok(spec_cap_from_name("CAP_SYS_ADMIN1", &v) == -EINVAL, "CAP_SYS_ADMIN1 refused");
+	ok(spec_cap_from_name("CAP_NET_ADMIN_FOO", &v) == -EINVAL, "CAP_NET_ADMIN_FOO refused");
 	ok(spec_cap_from_name("CAP_", &v) == -EINVAL && spec_cap_from_name("0", &v) == -EINVAL,
 	   "'CAP_' and '0' refused");
 	ok(spec_rlimit_from_name("RLIMIT_NOFILE", &v) == 0 && v == RLIMIT_NOFILE, "RLIMIT_NOFILE");
