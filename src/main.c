@@ -57,12 +57,29 @@ cmd_usage(const char *text)
 
 /* Errors go to stderr always, and to --log in the chosen format: engines
  * (containerd's shim, conmon) read the last "level":"error" line of it. */
+/* A message is one line: control characters that came from the input (an
+ * id, a path, a name) are shown escaped, never acted on by the terminal or
+ * taken for the start of another line by a log reader. */
+static void
+put_line(FILE *f, const char *prefix, const char *text)
+{
+	fputs(prefix, f);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('\n', f);
+}
+
 static void
 report(const struct hutch_globals *g, const char *level, const char *text)
 {
 	bool error = strcmp(level, "error") == 0;
+	const char *prefix = error ? "hutch: " : "hutch: warning: ";
 
-	fprintf(stderr, "hutch: %s%s\n", error ? "" : "warning: ", text);
+	put_line(stderr, prefix, text);
 	if (!g->log_path)
 		return;
 
@@ -90,7 +107,7 @@ report(const struct hutch_globals *g, const char *level, const char *text)
 		}
 		fprintf(log, "\",\"time\":\"%s.%09ldZ\"}\n", stamp, ts.tv_nsec);
 	} else {
-		fprintf(log, "hutch: %s%s\n", error ? "" : "warning: ", text);
+		put_line(log, prefix, text);
 	}
 	fclose(log);
 }

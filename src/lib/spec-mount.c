@@ -213,6 +213,9 @@ parse_mount_maps(json_t *v, const char *path, struct spec_mount *m, struct hutch
 		                  ru ? "uidMappings" : "gidMappings");
 	if (!ru)
 		return 0;
+	if (json_array_size(uids) == 0 || json_array_size(gids) == 0)
+		return spec_error(err, path, json_array_size(uids) ? "gidMappings" : "uidMappings",
+		                  "an idmapped mount needs at least one mapping");
 	spec_path_key(mpath, path, "uidMappings");
 	if (spec_id_maps_parse(uids, mpath, &m->uid_mappings, &m->n_uid_mappings, err) < 0)
 		return -EINVAL;

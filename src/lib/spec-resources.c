@@ -166,6 +166,16 @@ parse_cpu(json_t *obj, const char *path, struct spec_resources *res, struct hutc
 	    spec_get_str(c, p, "mems", &res->cpu.mems, err) < 0 ||
 	    get_opt_i64(c, p, "idle", 0, 1, &res->cpu.idle, err) < 0)
 		return -EINVAL;
+	/* "" leaves the value as it is (runc); anything else must be a list
+	 * the kernel takes, checked now rather than when the file is written. */
+	if (res->cpu.cpus && *res->cpu.cpus && !spec_valid_cpu_list(res->cpu.cpus))
+		return spec_error(err, p, "cpus",
+		                  "expected a CPU list like '0-3,7', got '" SPEC_QUOTE "'",
+		                  res->cpu.cpus);
+	if (res->cpu.mems && *res->cpu.mems && !spec_valid_cpu_list(res->cpu.mems))
+		return spec_error(err, p, "mems",
+		                  "expected a node list like '0-1', got '" SPEC_QUOTE "'",
+		                  res->cpu.mems);
 	if (res->cpu.burst.set && res->cpu.quota.value > 0 &&
 	    res->cpu.burst.value > (uint64_t)res->cpu.quota.value)
 		return spec_error(err, p, "burst", "larger than quota");

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -191,6 +192,8 @@ state_parse(const char *buf, size_t len, struct state **out, struct hutch_error 
 
 	j = json_loadb(buf, len, 0, &jerr);
 	if (!j || !json_is_integer(json_object_get(j, "pid")) ||
+	    json_integer_value(json_object_get(j, "pid")) < 0 ||
+	    json_integer_value(json_object_get(j, "pid")) > INT_MAX ||
 	    !json_is_string(json_object_get(j, "id"))) {
 		json_decref(j);
 		return error_msg(err, EINVAL, "state.json is corrupt");

@@ -305,6 +305,13 @@ test_bad_unknown_flag() { # runc: FAILS (prints its usage on stdout)
 	bad_input 'no-such-flag' --no-such-flag
 }
 
+# Control characters of the input (here a newline and an escape sequence in
+# the id) are shown escaped: still one line, on stderr and in the text log.
+test_bad_id_with_control_characters() {
+	rt --log "$T_DIR/log" run --bundle "$T_BUNDLE" $'x\nhutch: forged line\e[2J'
+	bad_check 'invalid container id.*\\x0a.*\\x1b'
+	assert_eq "$(wc -l <"$T_DIR/log")" 1 "lines in the text log"
+}
 test_bad_no_container_id() { # runc: FAILS (idem)
 	rt run --bundle "$T_BUNDLE"
 	bad_check '(^|[^a-z])id([^a-z]|$)|container.?id|argument'

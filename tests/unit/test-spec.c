@@ -842,6 +842,10 @@ test_bad_mounts(void)
 	bad("/mounts", "{}", "mounts: expected an array");
 	bad("/mounts/0/uidMappings", "[{'containerID': 0, 'hostID': 1, 'size': 1}]",
 	    "mounts[0].gidMappings: required with uidMappings");
+	bad("/mounts/0",
+	    "{'destination': '/m', 'type': 'bind', 'source': '/tmp', 'uidMappings': [],"
+	    " 'gidMappings': []}",
+	    "mounts[0].uidMappings: an idmapped mount needs at least one mapping");
 	bad("/mounts/0/type", "[]", "mounts[0].type: expected a string");
 	bad_long_path("/mounts/0/destination",
 	              "mounts[0].destination: path longer than 4095 bytes");
@@ -955,6 +959,8 @@ test_bad_resources(void)
 	bad("/linux/resources/devices/0/type", "'x'", "linux.resources.devices[0].type");
 	bad("/linux/resources/devices/0/allow", NULL, "linux.resources.devices[0].allow: required");
 	bad("/linux/resources/cpu/idle", "2", "linux.resources.cpu.idle");
+	bad("/linux/resources/cpu/cpus", "'0-'", "linux.resources.cpu.cpus: expected a CPU list");
+	bad("/linux/resources/cpu/mems", "'one'", "linux.resources.cpu.mems: expected a node list");
 	bad("/linux/resources/cpu/shares", "-1", "linux.resources.cpu.shares");
 	bad("/linux/resources/cpu", "{'quota': 1000, 'burst': 2000}", "linux.resources.cpu.burst");
 	bad("/linux/resources/pids/limit", "1.5",
