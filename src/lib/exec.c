@@ -310,6 +310,7 @@ init_sandbox(struct exec *x, const sigset_t *mask)
 	sb->process = x->process;
 	x->home_env = process_env_reserve_home(x->process->env);
 	sb->fill_home = x->home_env != NULL;
+	lsm_labels_for(x->process, &sb->lsm);
 	sb->exec_env = sb->fill_home ? x->home_env : x->process->env;
 	sb->userns = sb->ns_fds[SPEC_NS_USER] >= 0;
 	sb->sync_fd = x->sync[1];

@@ -387,6 +387,7 @@ init_sandbox(struct launch *l)
 	sb->rootfs = l->rootfs;
 	l->home_env = process_env_reserve_home(l->spec->process->env);
 	sb->fill_home = l->home_env != NULL;
+	lsm_labels_for(l->spec->process, &sb->lsm);
 	sb->exec_env = sb->fill_home ? l->home_env : l->spec->process->env;
 	sb->new_ns_flags = namespace_new_flags(linux);
 	sb->userns = linux->namespaces[SPEC_NS_USER].present;

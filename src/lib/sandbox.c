@@ -38,23 +38,6 @@ set_names(const struct spec *spec, struct hutch_error *err)
 	return 0;
 }
 
-/* Write a file that must be procfs's: a /proc the image turned into a
- * symlink to a volume must not receive the value. */
-static int
-write_proc_file(const char *path, const char *value, struct hutch_error *err)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	struct statfs fs;
-
-	if (fd < 0)
-		return error_sys(err, errno, "open '%s'", path);
-	if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
-		return error_msg(err, EPERM, "'%s' is not on procfs", path);
-	if (write_all(fd, value, strlen(value)) < 0)
-		return error_sys(err, errno, "write '%s'", path);
-	return 0;
-}
-
 static int
 apply_sysctl(const struct spec_linux *linux, struct hutch_error *err)
 {
@@ -201,8 +184,8 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 		return r;
 	if (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, err)) < 0)
 		return r;
-	if ((r = process_apply_privileged(p, err)) < 0 || (r = load_seccomp(sb, true, err)) < 0 ||
-	    (r = caps_prepare_uid_switch(p, err)) < 0 ||
+	if ((r = process_apply_privileged(p, err)) < 0 || (r = lsm_apply(&sb->lsm, err)) < 0 ||
+	    (r = load_seccomp(sb, true, err)) < 0 || (r = caps_prepare_uid_switch(p, err)) < 0 ||
 	    (r = process_set_ids(p, setgroups_allowed(sb), err)) < 0 ||
 	    (r = caps_apply(p, err)) < 0 || (r = process_apply_final(p, err)) < 0)
 		return r;
@@ -325,8 +308,8 @@ sandbox_exec_child(void *arg)
 	close_caller_fds(sb);
 	if ((r = wait_for(sb->sync_fd, SYNC_GO, &err)) < 0 || (r = become_root(sb, &err)) < 0 ||
 	    (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, &err)) < 0) ||
-	    (r = process_apply_privileged(p, &err)) < 0 || (r = load_seccomp(sb, true, &err)) < 0 ||
-	    (r = caps_prepare_uid_switch(p, &err)) < 0 ||
+	    (r = process_apply_privileged(p, &err)) < 0 || (r = lsm_apply(&sb->lsm, &err)) < 0 ||
+	    (r = load_seccomp(sb, true, &err)) < 0 || (r = caps_prepare_uid_switch(p, &err)) < 0 ||
 	    (r = process_set_ids(p, setgroups_allowed(sb), &err)) < 0 ||
 	    (r = caps_apply(p, &err)) < 0 || (r = process_apply_final(p, &err)) < 0 ||
 	    (r = process_find(p, sb->exec_env, path, &err)) < 0 ||

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "lsm.h"
 #include "spec.h"
 
 struct sandbox {
@@ -40,7 +41,8 @@ struct sandbox {
 	bool no_pivot;    /* MS_MOVE + chroot instead of pivot_root (--no-pivot) */
 	sigset_t sigmask; /* the mask to restore just before execve */
 	char *const *exec_env;
-	bool fill_home; /* exec_env has a free slot for HOME (process.h) */
+	bool fill_home;        /* exec_env has a free slot for HOME (process.h) */
+	struct lsm_labels lsm; /* the AppArmor/SELinux labels that apply here */
 	/* State JSON for createContainer/startContainer hooks and a seccomp
 	 * listener: the parent fills them in (with the pid) before SYNC_GO. */
 	char *const *hook_state;

@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+
 #include "banned.h"
 
 static void __attribute__((noreturn)) oom(void)
@@ -197,5 +200,20 @@ mkdir_p(const char *path, mode_t mode, struct hutch_error *err)
 			break;
 		*p = c;
 	}
+	return 0;
+}
+
+int
+write_proc_file(const char *path, const char *value, struct hutch_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	struct statfs fs;
+
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", path);
+	if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
+		return error_msg(err, EPERM, "'%s' is not on procfs", path);
+	if (write_all(fd, value, strlen(value)) < 0)
+		return error_sys(err, errno, "write '%s'", path);
 	return 0;
 }

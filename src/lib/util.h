@@ -76,5 +76,9 @@ int read_fd_all(int fd, const char *what, size_t max, char **out, size_t *len,
 /* Write a string to an existing file (procfs, sysfs, cgroupfs). */
 int write_file_at(int dirfd, const char *path, const char *data, struct hutch_error *err);
 
+/* Write a file that must be procfs's (refused otherwise): a /proc that an
+ * image turned into a symlink to a volume must not receive the value. */
+int write_proc_file(const char *path, const char *value, struct hutch_error *err);
+
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct hutch_error *err);

@@ -294,3 +294,29 @@ test_args_path_search() {
 	assert_rc 0
 	assert_eq "$T_OUT" custom-hello
 }
+
+# process.apparmorProfile / selinuxLabel: applied where the module is
+# enabled on the host (a profile that is not loaded then fails the start,
+# naming the field), ignored where it is not, as runc does.
+test_lsm_labels_follow_the_host() {
+	local aa=0 se=0
+	[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] && aa=1
+	[[ $(stat -f -c %T /sys/fs/selinux 2>/dev/null) == selinux ]] && se=1
+	cfg_edit '.process.apparmorProfile = "hutch-test-no-such-profile"'
+	ctr_args true
+	run_ctr
+	if ((aa)); then
+		assert_ne "$T_RC" 0 "a profile that is not loaded"
+		assert_contains "$T_ERR" "process.apparmorProfile 'hutch-test-no-such-profile'"
+	else
+		assert_rc 0 "apparmorProfile on a host without AppArmor: $T_ERR"
+	fi
+	cfg_edit 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:hutch_no_such_t:s0"'
+	run_ctr
+	if ((se)); then
+		assert_ne "$T_RC" 0 "a context the policy does not know"
+		assert_contains "$T_ERR" "process.selinuxLabel"
+	else
+		assert_rc 0 "selinuxLabel on a host without SELinux: $T_ERR"
+	fi
+}

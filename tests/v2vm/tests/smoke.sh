@@ -75,3 +75,18 @@ test_memory_limit_cgroupns() {
 	assert_eq "$T_OUT" "0::/
 67108864" "/proc/self/cgroup and memory.max inside a cgroup namespace"
 }
+
+# Debian's kernel runs AppArmor (the host of the main suite has no LSM):
+# process.apparmorProfile is applied at exec, so a profile that is not
+# loaded fails the start naming the field, and "unconfined" works.
+test_apparmor_profile_applied() {
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
+		t_fail "AppArmor is not enabled in the VM's kernel (Debian builds it in and enables it)"
+	cfg_edit '.process.apparmorProfile = "hutch-test-no-such-profile"'
+	ctr_run true
+	[ "$T_RC" != 0 ] || t_fail "a profile that is not loaded was accepted"
+	assert_contains "$T_ERR" "process.apparmorProfile 'hutch-test-no-such-profile'" "the error"
+	cfg_edit '.process.apparmorProfile = "unconfined"'
+	ctr_run_ok cat /proc/self/attr/current
+	assert_contains "$T_OUT" unconfined "the process's label"
+}
