@@ -250,9 +250,17 @@ cgroup_destroy(const struct cgroup *cg, struct hutch_error *err)
 {
 	const struct cgroup_ops *ops = ops_of(cg);
 	_cleanup_free_ char *dir = ops->procs_dir(cg);
+	_cleanup_free_ pid_t *pids = NULL;
 	struct hutch_error ignored;
+	size_t n = 0;
 	int r;
 
+	/* Usually the init has exited and taken its pid namespace with it:
+	 * nothing is left to freeze and kill (0.3-0.5 ms saved).  Nothing can
+	 * enter an empty cgroup meanwhile (exec needs a live init), and rmdir
+	 * fails with EBUSY if something did. */
+	if (dir && cgroup_pids(cg, &pids, &n, &ignored) == 0 && n == 0)
+		return ops->remove(cg, err);
 	if (dir) {
 		/* Frozen, nothing can fork away between reading cgroup.procs
 		 * and the kill; a freeze that does not complete (a task stuck
