@@ -27,11 +27,13 @@ note() {
 
 usage() {
 	cat <<EOF
-usage: $0 [--rounds N] [--scenario run|lifecycle] [--hutch PATH]
+usage: $0 [--rounds N] [--scenario run|lifecycle|exec] [--hutch PATH]
 
   --rounds N        rounds; each runs every runtime once, in shuffled order (default 50)
   --scenario S      run:       RUNTIME run of a bundle whose process is /bin/true (default)
                     lifecycle: RUNTIME create + start + delete --force of the same bundle
+                    exec:      RUNTIME exec of /bin/true into a running container of
+                               the same bundle (one per runtime, started beforehand)
   --hutch PATH      the hutch binary (default: \$HUTCH, else $ROOT/build/hutch)
 
 Work files (floor and timer binaries, bundle, state, logs, raw data) go to
@@ -55,7 +57,7 @@ parse_args() {
 		shift
 	done
 	[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds: expected a positive integer, got '$ROUNDS'"
-	case $SCENARIO in run | lifecycle) ;; *) die "--scenario: expected run or lifecycle" ;; esac
+	case $SCENARIO in run | lifecycle | exec) ;; *) die "--scenario: expected run, lifecycle or exec" ;; esac
 }
 
 have_pkg() {
@@ -136,7 +138,51 @@ set_timer_args() {
 	lifecycle) T=(-- "${RT[@]}" create --bundle "$BUNDLE" "$id"
 		-- "${RT[@]}" start "$id"
 		-- "${RT[@]}" delete --force "$id") ;;
+	exec) T=(-- "${RT[@]}" exec "bench-exec-$1-$$" /bin/true) ;;
 	esac
+}
+
+# exec: each runtime's container to exec into, from a copy of the bundle
+# whose process waits (same rootfs); removed again by stop_exec_targets.
+start_exec_targets() {
+	local name status
+
+	EXEC_BUNDLE=$WORK/bundle-exec
+	mkdir -p "$EXEC_BUNDLE"
+	python3 - "$BUNDLE/config.json" "$EXEC_BUNDLE/config.json" "$BUNDLE/rootfs" <<'PY'
+import json, sys
+with open(sys.argv[1]) as f:
+    config = json.load(f)
+config["process"]["args"] = ["/bin/sleep", "100000"]
+config["root"]["path"] = sys.argv[3]
+with open(sys.argv[2], "w") as f:
+    json.dump(config, f, indent=2)
+PY
+	for name in "${RUNTIMES[@]}"; do
+		case $name in
+		floor) [ -n "$FLOOR" ] || continue ;;
+		runc | crun) command -v "$name" >/dev/null || continue ;;
+		esac
+		set_rt "$name"
+		status=0
+		if [ "$name" = crun ]; then
+			in_crun_ns "${RT[@]}" run -d --bundle "$EXEC_BUNDLE" "bench-exec-$name-$$" \
+				</dev/null >"$WORK/logs/$name-target.log" 2>&1 || status=$?
+		else
+			"${RT[@]}" run -d --bundle "$EXEC_BUNDLE" "bench-exec-$name-$$" \
+				</dev/null >"$WORK/logs/$name-target.log" 2>&1 || status=$?
+		fi
+		[ "$status" -eq 0 ] || note "$name: the container to exec into did not start (see $WORK/logs/$name-target.log)"
+	done
+	trap stop_exec_targets EXIT
+}
+
+stop_exec_targets() {
+	local name
+
+	for name in "${RUNTIMES[@]}"; do
+		cleanup_one "$name" "bench-exec-$name-$$"
+	done
 }
 
 # crun 1.8 refuses this host's hybrid cgroups ("cgroups in hybrid mode not
@@ -268,10 +314,15 @@ machine_info() {
 }
 
 report() {
-	local name
+	local name what
 
 	echo
-	echo "scenario: $SCENARIO ($( [ "$SCENARIO" = run ] && echo "RUNTIME run" || echo "RUNTIME create + start + delete --force"), process /bin/true, default spec, busybox rootfs)"
+	case $SCENARIO in
+	run) what="RUNTIME run" ;;
+	lifecycle) what="RUNTIME create + start + delete --force" ;;
+	exec) what="RUNTIME exec into a running container of the bundle" ;;
+	esac
+	echo "scenario: $SCENARIO ($what, process /bin/true, default spec, busybox rootfs)"
 	echo "rounds:   $ROUNDS, each runtime once per round in shuffled order; wall time per run, CLOCK_MONOTONIC"
 	machine_info
 	case " ${ACTIVE[*]} " in *" crun "*)
@@ -294,6 +345,7 @@ main() {
 	build_tools
 	build_floor
 	make_bundle
+	[ "$SCENARIO" = exec ] && start_exec_targets
 	select_runtimes
 	run_rounds
 	report
