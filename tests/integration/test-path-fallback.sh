@@ -20,74 +20,21 @@
 # The helper checks that openat2 really fails before it runs anything, so a
 # broken filter cannot turn these into tests of openat2.  Every "escape"
 # target is a canary inside the test's own temp dir.  Function names are
-# prefixed pf_ (the other test files use sec_ and friends).  Sourced by
-# lib.sh; see there for the helpers.
+# prefixed pf_; the canary, the helpers' builds and the attacks shared with
+# test-security.sh are escape.sh's (esc_).  Sourced by lib.sh; see there
+# for the helpers.
+
+# shellcheck source-path=SCRIPTDIR source=escape.sh disable=SC1091 # followed by shellcheck -x
+source "$(dirname -- "${BASH_SOURCE[0]}")/escape.sh"
 
 # ---------------------------------------------------------------- helpers
-
-# pf_helper NAME [CC-ARGS...]: build tests/integration/helpers/NAME.c once
-# per run; sets PF_BIN to the binary (not printed: a skip must not happen
-# in a subshell).
-pf_helper() {
-	local name=$1 dir=$T_RUNDIR/pf-helpers
-	shift
-	PF_BIN=$dir/$name
-	[[ -x $PF_BIN ]] && return 0
-	command -v cc >/dev/null || t_skip "no C compiler (cc) for helpers/$name.c"
-	mkdir -p "$dir"
-	cc -O2 -o "$PF_BIN.$$" "$T_TESTDIR/helpers/$name.c" "$@" 2>"$T_DIR/cc.err" ||
-		t_skip "cannot build helpers/$name.c $*: $(head -c 300 "$T_DIR/cc.err")"
-	mv "$PF_BIN.$$" "$PF_BIN"
-}
 
 # pf_no_openat2: PF_WRAP is the command prefix that runs the runtime
 # without openat2; T_WRAP is set to it.
 pf_no_openat2() {
-	pf_helper enosys -lseccomp
-	PF_WRAP=("$PF_BIN" openat2)
+	esc_helper enosys -lseccomp
+	PF_WRAP=("$ESC_BIN" openat2)
 	T_WRAP=("${PF_WRAP[@]}")
-}
-
-# pf_canary: $PF_CANARY, a host directory no container may touch; its state
-# is recorded for pf_canary_untouched.
-pf_canary() {
-	PF_CANARY=$T_DIR/canary
-	mkdir -p "$PF_CANARY/sub" || t_fail "mkdir canary"
-	echo host-data >"$PF_CANARY/HOST-FILE"
-	echo host-sub-data >"$PF_CANARY/sub/file"
-	# mtimes change when a name is created or removed in a directory
-	touch -d '2001-01-01 00:00:00' "$PF_CANARY" "$PF_CANARY"/* "$PF_CANARY"/sub/*
-	pf__canary_state >"$T_DIR/canary.before"
-}
-
-pf__canary_state() {
-	(cd "$PF_CANARY" && find . -printf '%p %y %m %u:%g %s %T@ %l\n' | sort &&
-		find . -type f -exec md5sum {} + | sort)
-}
-
-# pf_canary_untouched [WHAT]: the canary has not changed and no mount of
-# the host's mount table is on or below it.
-pf_canary_untouched() {
-	local m
-	pf__canary_state >"$T_DIR/canary.after"
-	diff -u "$T_DIR/canary.before" "$T_DIR/canary.after" >"$T_DIR/canary.diff" ||
-		t_fail "${1:+$1: }the host canary $PF_CANARY was changed:
-$(tail -n +3 "$T_DIR/canary.diff")"
-	m=$(awk -v d="$PF_CANARY" '$5 == d || index($5, d "/") == 1' /proc/self/mountinfo)
-	[[ -z $m ]] || t_fail "${1:+$1: }mounted on the host canary: $m"
-}
-
-# pf_mirror: the canary's path inside the rootfs, where a symlink to it
-# resolved in the rootfs leads.
-pf_mirror() {
-	PF_MIRROR=$T_BUNDLE/rootfs$PF_CANARY
-	mkdir -p "$PF_MIRROR/sub"
-	echo mirror-data >"$PF_MIRROR/HOST-FILE"
-}
-
-# pf_mi MOUNTPOINT: the container's mountinfo line for MOUNTPOINT in T_OUT.
-pf_mi() {
-	awk -v m="$1" '$5 == m { l = $0 } END { print l }' <<<"$T_OUT"
 }
 
 # pf_mounts: the mounts of the mountinfo in T_OUT as "point options fstype"
@@ -123,10 +70,10 @@ test_fallback_mounts_land_right() {
 	assert_contains "$T_OUT" "cwd=/real" "process.cwd through two symlinks"
 	assert_contains "$T_OUT" from-src "the bind mount through /abs"
 	assert_contains "$T_OUT" dev-ok "the device node in a created directory"
-	assert_match "$(pf_mi /real/data)" ' ro[, ]' "bind on /real/data, read-only"
-	assert_match "$(pf_mi /real/t1)" ' - tmpfs ' "tmpfs on /real/t1 (rel/up)"
-	assert_match "$(pf_mi /new/a/b)" ' - tmpfs ' "tmpfs on the created /new/a/b"
-	assert_match "$(pf_mi /new/c)" ' - tmpfs .*mode=700' "tmpfs on /new/c (a .. chain clamped at the root)"
+	assert_match "$(esc_mi /real/data)" ' ro[, ]' "bind on /real/data, read-only"
+	assert_match "$(esc_mi /real/t1)" ' - tmpfs ' "tmpfs on /real/t1 (rel/up)"
+	assert_match "$(esc_mi /new/a/b)" ' - tmpfs ' "tmpfs on the created /new/a/b"
+	assert_match "$(esc_mi /new/c)" ' - tmpfs .*mode=700' "tmpfs on /new/c (a .. chain clamped at the root)"
 	local d
 	for d in real/data real/t1 new/a/b new/c; do
 		[[ -d $T_BUNDLE/rootfs/$d && ! -L $T_BUNDLE/rootfs/$d ]] || t_fail "mount point $d not made in the rootfs"
@@ -145,33 +92,11 @@ test_fallback_mounts_land_right() {
 
 # ---------------------------------------------------------------- mount destinations through symlinks
 
-# pf_symlink_dest LINK-TARGET: test-security.sh's sec_symlink_dest without
-# openat2: rootfs/evil -> LINK-TARGET, a tmpfs on /evil/x and a bind on
-# /evil/y.  The target missing in the rootfs: a clean failure; present: both
-# mounts land there.  The canary is untouched either way.
+# pf_symlink_dest LINK-TARGET: test-security.sh's mount destination below
+# a symlink planted in the image (esc_symlink_dest) without openat2.
 pf_symlink_dest() {
-	local target=$1
 	pf_no_openat2
-	pf_canary
-	mkdir -p "$T_DIR/src" && echo from-src >"$T_DIR/src/SRC"
-	ln -s "$target" "$T_BUNDLE/rootfs/evil"
-	mount_add /evil/x tmpfs tmpfs size=1m
-	mount_add /evil/y bind "$T_DIR/src" bind
-	ctr_args sh -c 'cat /proc/self/mountinfo; cat /evil/y/SRC'
-
-	run_ctr
-	pf_canary_untouched "target missing in the rootfs"
-	[[ $T_RC != 0 ]] || t_fail "mounted through a dangling symlink: where? $T_OUT"
-	assert_match "$T_ERR" "/evil" "the error names the destination"
-
-	pf_mirror
-	run_ctr
-	pf_canary_untouched "target in the rootfs"
-	assert_rc 0 "mount through a symlink resolved in the rootfs"
-	assert_match "$(pf_mi "$PF_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $PF_CANARY/x"
-	[[ -n $(pf_mi "$PF_CANARY/y") ]] || t_fail "no bind on the rootfs's $PF_CANARY/y: $T_OUT"
-	assert_contains "$T_OUT" from-src "bind source seen through /evil/y"
-	[[ -d $PF_MIRROR/x && -d $PF_MIRROR/y ]] || t_fail "mount points not created in the mirror"
+	esc_symlink_dest "$1"
 }
 
 test_fallback_symlink_dest_absolute() {
@@ -200,13 +125,13 @@ test_fallback_symlink_dest_chain() {
 # MOUNTPOINT in both or in neither.
 pf_same_outcome() {
 	local rc=$T_RC mi mi2
-	mi=$(pf_mi "$2")
+	mi=$(esc_mi "$2")
 	T_WRAP=()
 	T_BUNDLE=$T_DIR/bundle-openat2 run_ctr
 	T_WRAP=("${PF_WRAP[@]}")
-	pf_canary_untouched "$1, with openat2"
+	esc_canary_untouched "$1, with openat2"
 	assert_eq "$rc" "$T_RC" "$1: exit status without openat2 and with it"
-	mi2=$(pf_mi "$2")
+	mi2=$(esc_mi "$2")
 	assert_eq "${mi:+mounted}" "${mi2:+mounted}" \
 		"$1: a mount on the rootfs's $2 without openat2 and with it"
 }
@@ -216,8 +141,8 @@ pf_same_outcome() {
 test_fallback_symlink_dest_magic_links() {
 	local dest
 	pf_no_openat2
-	pf_canary
-	pf_mirror
+	esc_canary
+	esc_mirror
 	cp "$T_BUNDLE/config.json" "$T_DIR/config.base"
 	for dest in "/proc/self/root$T_DIR/canary" "/proc/1/root$T_DIR/canary" \
 		"/proc/self/cwd$T_DIR/canary" "/proc/thread-self/root$T_DIR/canary"; do
@@ -228,10 +153,10 @@ test_fallback_symlink_dest_magic_links() {
 		ctr_args sh -c 'cat /proc/self/mountinfo'
 		cp -a "$T_BUNDLE" "$T_DIR/bundle-openat2"
 		run_ctr
-		pf_canary_untouched "evil -> $dest"
-		[[ $T_RC != 0 ]] || t_fail "evil -> $dest: a magic link was followed: $(pf_mi "$PF_CANARY/x")"
+		esc_canary_untouched "evil -> $dest"
+		[[ $T_RC != 0 ]] || t_fail "evil -> $dest: a magic link was followed: $(esc_mi "$ESC_CANARY/x")"
 		assert_match "$T_ERR" "'/evil" "evil -> $dest: the error names the destination"
-		pf_same_outcome "evil -> $dest" "$PF_CANARY/x"
+		pf_same_outcome "evil -> $dest" "$ESC_CANARY/x"
 	done
 }
 
@@ -239,7 +164,7 @@ test_fallback_symlink_dest_magic_links() {
 test_fallback_dest_magic_links_in_config() {
 	local dest
 	pf_no_openat2
-	pf_canary
+	esc_canary
 	cp "$T_BUNDLE/config.json" "$T_DIR/config.base"
 	for dest in "/proc/self/root$T_DIR/canary/x" "/proc/1/root$T_DIR/canary/x" \
 		"/proc/self/cwd$T_DIR/canary/x" "/proc/self/fd/0/x" "/dev/../../..$T_DIR/canary/x"; do
@@ -249,74 +174,29 @@ test_fallback_dest_magic_links_in_config() {
 		ctr_args sh -c 'cat /proc/self/mountinfo'
 		cp -a "$T_BUNDLE" "$T_DIR/bundle-openat2"
 		run_ctr
-		pf_canary_untouched "destination $dest"
+		esc_canary_untouched "destination $dest"
 		if [[ $dest == /proc/* ]]; then
 			[[ $T_RC != 0 ]] || t_fail "destination $dest: a magic link was followed"
 			assert_contains "$T_ERR" "$dest" "destination $dest: the error names it"
 		else
 			assert_rc 0 "a lexical .. chain is clamped at the rootfs"
-			assert_match "$(pf_mi "$PF_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $PF_CANARY/x"
+			assert_match "$(esc_mi "$ESC_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $ESC_CANARY/x"
 		fi
-		pf_same_outcome "destination $dest" "$PF_CANARY/x"
+		pf_same_outcome "destination $dest" "$ESC_CANARY/x"
 	done
 }
 
 # ---------------------------------------------------------------- exchange race
 
-pf_stop_swap() {
-	[[ -n ${PF_SWAP_PID:-} ]] || return 0
-	kill -TERM "$PF_SWAP_PID" 2>/dev/null
-	wait "$PF_SWAP_PID"
-	PF_SWAP_PID=
-}
-
-# test-security.sh's exchange race, without openat2: a directory and a
-# symlink to the canary swap places (renameat2 RENAME_EXCHANGE, a tight
-# loop) while containers start with a bind mount there and a tmpfs below a
-# missing directory there.  Each start succeeds with its mounts in the
-# rootfs or fails cleanly at the raced path; the canary is untouched.
+# test-security.sh's exchange race (esc_exchange_race), without openat2: a
+# directory and a symlink to the canary swap places (renameat2
+# RENAME_EXCHANGE, a tight loop) while 100 containers start, within 35 s,
+# with a bind mount there and a tmpfs below a missing directory there.
+# Each start succeeds with its mounts in the rootfs or fails cleanly at the
+# raced path; the canary is untouched.
 test_fallback_symlink_exchange_race() {
-	local swap i ok=0 failed=0 n=100 budget=35 start=$SECONDS swaps
-	pf_helper sec-swap
-	swap=$PF_BIN
 	pf_no_openat2
-	pf_canary
-	mkdir -p "$T_BUNDLE/rootfs/race/sub" "$T_DIR/src"
-	echo from-src >"$T_DIR/src/SRC"
-	ln -s "$PF_CANARY" "$T_BUNDLE/rootfs/race-link"
-	mount_add /race/sub bind "$T_DIR/src" bind
-	mount_add /race/new/deep tmpfs tmpfs size=1m
-	mount_add /canary-view bind "$PF_CANARY" rbind ro
-	ctr_args sh -c 'n=$(grep -c " /canary-view" /proc/self/mountinfo)
-		[ "$n" = 1 ] || echo "LEAK: $n mounts at or below /canary-view"
-		[ -e /canary-view/new ] && echo "LEAK: /canary-view/new exists"
-		[ "$(cat /canary-view/sub/file)" = host-sub-data ] || echo "LEAK: canary sub covered"
-		exit 0'
-	"$swap" 60 "$T_BUNDLE/rootfs/race" "$T_BUNDLE/rootfs/race-link" "$T_DIR/swaps" \
-		2>"$T_DIR/swap.err" &
-	PF_SWAP_PID=$!
-	t_defer pf_stop_swap
-	for ((i = 0; i < n; i++)); do
-		((SECONDS - start < budget)) ||
-			t_fail "only $i starts in ${budget}s ($ok ok, $failed failed)"
-		run_ctr
-		if [[ $T_RC == 0 ]]; then
-			ok=$((ok + 1))
-			assert_not_contains "$T_OUT" LEAK "start $i"
-		else
-			failed=$((failed + 1))
-			assert_match "$T_ERR" "'/race" "start $i failed, but not cleanly at the raced path"
-		fi
-		[[ -z $(awk -v d="$PF_CANARY" 'index($5, d) == 1' /proc/self/mountinfo) ]] ||
-			t_fail "start $i: a mount on the host canary"
-	done
-	pf_stop_swap
-	swaps=$(<"$T_DIR/swaps")
-	t_log "$n starts without openat2: $ok ok, $failed failed cleanly; $swaps swaps"
-	((swaps > 1000)) || t_fail "the swap loop did not run ($swaps swaps): $(<"$T_DIR/swap.err")"
-	((ok > 0)) || t_fail "no start succeeded: the race never let one through"
-	pf_canary_untouched
-	[[ -d $T_BUNDLE/rootfs/race && -L $T_BUNDLE/rootfs/race-link ]] || t_fail "swap left the paths exchanged"
+	esc_exchange_race 100 35 "${PF_WRAP[@]}"
 }
 
 # ---------------------------------------------------------------- evidence
@@ -329,9 +209,9 @@ test_fallback_really_walks() {
 	local log=$T_DIR/strace calls
 	command -v strace >/dev/null || t_skip "no strace"
 	pf_no_openat2
-	pf_canary
-	pf_mirror
-	ln -s "$PF_CANARY" "$T_BUNDLE/rootfs/evil"
+	esc_canary
+	esc_mirror
+	ln -s "$ESC_CANARY" "$T_BUNDLE/rootfs/evil"
 	mount_add /evil/x tmpfs tmpfs size=1m
 	ctr_args sh -c 'cat /proc/self/mountinfo'
 	# LeakSanitizer cannot run under ptrace (the sanitizer stage's build)
@@ -341,8 +221,8 @@ test_fallback_really_walks() {
 	run_ctr
 	T_WRAP=("${PF_WRAP[@]}")
 	assert_rc 0 "run under strace without openat2"
-	pf_canary_untouched
-	assert_match "$(pf_mi "$PF_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $PF_CANARY/x"
+	esc_canary_untouched
+	assert_match "$(esc_mi "$ESC_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $ESC_CANARY/x"
 	[[ -s $log ]] || t_fail "strace wrote nothing"
 	grep -qE 'openat2.*= -1 ENOSYS' "$log" ||
 		t_fail "no openat2 failing with ENOSYS: the wrapper did not reach the runtime: $(grep -m5 openat2 "$log")"
@@ -353,6 +233,6 @@ test_fallback_really_walks() {
 	[[ -z $calls ]] || t_fail "openat2 tried again after ENOSYS (pid calls): $calls"
 	grep -qE 'openat\([0-9]+, "evil", [^)]*O_NOFOLLOW[^)]*O_PATH' "$log" ||
 		t_fail "the walk did not open 'evil' O_PATH|O_NOFOLLOW: $(grep -m5 '"evil"' "$log")"
-	grep -F 'readlinkat(' "$log" | grep -qF "\"\", \"$PF_CANARY\"" ||
+	grep -F 'readlinkat(' "$log" | grep -qF "\"\", \"$ESC_CANARY\"" ||
 		t_fail "the walk did not read the link's text: $(grep -m5 readlinkat "$log")"
 }

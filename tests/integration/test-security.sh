@@ -29,70 +29,14 @@
 # Safety: every "escape" target is a canary inside the test's own temp dir;
 # writes to /proc are open-only or harmless (a namespaced value, the host's
 # current value); nothing points at /etc, /dev, /usr or the build's binary.
-# Sourced by lib.sh; see there for the helpers.
+# Sourced by lib.sh; see there for the helpers, and escape.sh for the
+# canary, the C helpers' builds and the attacks shared with
+# test-path-fallback.sh (esc_*).
+
+# shellcheck source-path=SCRIPTDIR source=escape.sh disable=SC1091 # followed by shellcheck -x
+source "$(dirname -- "${BASH_SOURCE[0]}")/escape.sh"
 
 # ---------------------------------------------------------------- helpers
-
-# sec_canary: $SEC_CANARY, a host directory no container may touch, with a
-# file, a subdirectory and a file named like a device node the runtime makes;
-# its state is recorded for sec_canary_untouched.
-sec_canary() {
-	SEC_CANARY=$T_DIR/canary
-	mkdir -p "$SEC_CANARY/sub" || t_fail "mkdir canary"
-	echo host-data >"$SEC_CANARY/HOST-FILE"
-	echo host-sub-data >"$SEC_CANARY/sub/file"
-	echo host-null >"$SEC_CANARY/null"
-	# mtimes change when a name is created or removed in a directory
-	touch -d '2001-01-01 00:00:00' "$SEC_CANARY" "$SEC_CANARY"/* "$SEC_CANARY"/sub/*
-	sec__canary_state >"$T_DIR/canary.before"
-}
-
-sec__canary_state() {
-	(cd "$SEC_CANARY" && find . -printf '%p %y %m %u:%g %s %T@ %l\n' | sort &&
-		find . -type f -exec md5sum {} + | sort)
-}
-
-# sec_canary_untouched [WHAT]: the canary has not changed in any way and no
-# mount of the host's mount table is on or below it.
-sec_canary_untouched() {
-	local m
-	sec__canary_state >"$T_DIR/canary.after"
-	diff -u "$T_DIR/canary.before" "$T_DIR/canary.after" >"$T_DIR/canary.diff" ||
-		t_fail "${1:+$1: }the host canary $SEC_CANARY was changed:
-$(tail -n +3 "$T_DIR/canary.diff")"
-	m=$(awk -v d="$SEC_CANARY" '$5 == d || index($5, d "/") == 1' /proc/self/mountinfo)
-	[[ -z $m ]] || t_fail "${1:+$1: }mounted on the host canary: $m"
-}
-
-# sec_mirror: the canary's path inside the rootfs, so that a symlink to it
-# resolved in the rootfs has a target (the mount must land here).
-sec_mirror() {
-	SEC_MIRROR=$T_BUNDLE/rootfs$SEC_CANARY
-	mkdir -p "$SEC_MIRROR/sub"
-	echo mirror-data >"$SEC_MIRROR/HOST-FILE"
-	echo mirror-sub >"$SEC_MIRROR/sub/file"
-}
-
-# sec_helper NAME [static]: build tests/integration/helpers/sec-NAME.c once
-# per run; prints the binary's path.
-sec_helper() {
-	local name=$1 dir=$T_RUNDIR/sec-helpers bin flags=(-O2)
-	bin=$dir/sec-$name
-	[[ ${2:-} == static ]] && flags+=(-static)
-	if [[ ! -x $bin ]]; then
-		command -v cc >/dev/null || t_skip "no C compiler (cc) for helpers/sec-$name.c"
-		mkdir -p "$dir"
-		cc "${flags[@]}" -o "$bin.$$" "$T_TESTDIR/helpers/sec-$name.c" 2>"$T_DIR/cc.err" ||
-			t_skip "cannot build helpers/sec-$name.c ${flags[*]}: $(head -c 300 "$T_DIR/cc.err")"
-		mv "$bin.$$" "$bin"
-	fi
-	echo "$bin"
-}
-
-# sec_mi MOUNTPOINT: the container's mountinfo line for MOUNTPOINT in T_OUT.
-sec_mi() {
-	awk -v m="$1" '$5 == m { l = $0 } END { print l }' <<<"$T_OUT"
-}
 
 # sec_no_dev_tmpfs: the container's /dev is the rootfs's own directory.
 sec_no_dev_tmpfs() {
@@ -126,53 +70,30 @@ sec_create() {
 	assert_match "$SEC_INIT" '^[1-9][0-9]*$' "state's pid"
 }
 
-# ---------------------------------------------------------------- mount destinations through symlinks
-
-# sec_symlink_dest LINK-TARGET: plant rootfs/evil -> LINK-TARGET, mount a
-# tmpfs on /evil/x and bind a host dir on /evil/y.  Without a target in the
-# rootfs the runtime must fail cleanly; with the canary's mirror in the
-# rootfs both mounts must land in the mirror; the host canary is untouched.
-sec_symlink_dest() {
-	local target=$1 l
-	sec_canary
-	mkdir -p "$T_DIR/src" && echo from-src >"$T_DIR/src/SRC"
-	ln -s "$target" "$T_BUNDLE/rootfs/evil"
-	mount_add /evil/x tmpfs tmpfs size=1m
-	mount_add /evil/y bind "$T_DIR/src" bind
-	ctr_args sh -c 'cat /proc/self/mountinfo; cat /evil/y/SRC'
-
-	# 1. the symlink's target does not exist inside the rootfs
-	run_ctr
-	sec_canary_untouched "target missing in the rootfs"
-	if [[ $T_RC == 0 ]]; then
-		t_fail "mounted through a dangling symlink: where? $T_OUT"
-	fi
-	assert_match "$T_ERR" "/evil" "the error names the destination"
-
-	# 2. it exists inside the rootfs: that is where the mounts go
-	sec_mirror
-	run_ctr
-	sec_canary_untouched "target in the rootfs"
-	assert_rc 0 "mount through a symlink resolved in the rootfs"
-	l=$(sec_mi "$SEC_CANARY/x")
-	assert_match "$l" ' - tmpfs ' "tmpfs on the rootfs's $SEC_CANARY/x"
-	[[ -n $(sec_mi "$SEC_CANARY/y") ]] || t_fail "no bind on the rootfs's $SEC_CANARY/y: $T_OUT"
-	assert_contains "$T_OUT" from-src "bind source seen through /evil/y"
-	[[ -d $SEC_MIRROR/x && -d $SEC_MIRROR/y ]] || t_fail "mount points not created in the mirror"
+# sec_run_d: `run -d` the bundle with a fresh id (deleted when the test
+# ends); it must succeed.
+sec_run_d() {
+	T_N=$((T_N + 1))
+	T_CID=$T_ID-$T_N
+	t_defer "rt delete -f $T_CID"
+	rt run -d --bundle "$T_BUNDLE" "$T_CID"
+	assert_rc 0 "run -d"
 }
+
+# ---------------------------------------------------------------- mount destinations through symlinks
 
 # The existing test-mounts.sh test plants an absolute link; this one also
 # checks where the mounts go when the target exists in the rootfs.
 test_symlink_dest_absolute() {
-	sec_symlink_dest "$T_DIR/canary"
+	esc_symlink_dest "$T_DIR/canary"
 }
 
 test_symlink_dest_absolute_dotdot() {
-	sec_symlink_dest "/../../../..$T_DIR/canary"
+	esc_symlink_dest "/../../../..$T_DIR/canary"
 }
 
 test_symlink_dest_relative_dotdot() {
-	sec_symlink_dest "../../../../../../../../../../..$T_DIR/canary"
+	esc_symlink_dest "../../../../../../../../../../..$T_DIR/canary"
 }
 
 # A chain of symlinks: evil -> a/b -> ../../c -> the canary.
@@ -180,15 +101,15 @@ test_symlink_dest_chain() {
 	mkdir -p "$T_BUNDLE/rootfs/a"
 	ln -s ../../../c "$T_BUNDLE/rootfs/a/b"
 	ln -s "../../..$T_DIR/canary" "$T_BUNDLE/rootfs/c"
-	sec_symlink_dest a/b
+	esc_symlink_dest a/b
 }
 
 # A link through the magic /proc/self/root (the runtime's own root when it
 # resolves destinations before pivot_root): it may only fail.
 test_symlink_dest_proc_self_root() {
 	local dest
-	sec_canary
-	sec_mirror
+	esc_canary
+	esc_mirror
 	cp "$T_BUNDLE/config.json" "$T_DIR/config.base"
 	for dest in "/proc/self/root$T_DIR/canary" "/proc/1/root$T_DIR/canary" \
 		"/proc/self/cwd$T_DIR/canary" "/proc/thread-self/root$T_DIR/canary"; do
@@ -197,11 +118,11 @@ test_symlink_dest_proc_self_root() {
 		cp "$T_DIR/config.base" "$T_BUNDLE/config.json"
 		mount_add /evil/x tmpfs tmpfs size=1m
 		ctr_sh 'cat /proc/self/mountinfo'
-		sec_canary_untouched "evil -> $dest"
+		esc_canary_untouched "evil -> $dest"
 		if [[ $T_RC == 0 ]]; then
 			# resolved inside the rootfs: then on the mirror
-			[[ -n $(sec_mi "$SEC_CANARY/x") ]] ||
-				t_fail "evil -> $dest: run succeeded but the mount is not on the rootfs's $SEC_CANARY/x: $T_OUT"
+			[[ -n $(esc_mi "$ESC_CANARY/x") ]] ||
+				t_fail "evil -> $dest: run succeeded but the mount is not on the rootfs's $ESC_CANARY/x: $T_OUT"
 		else
 			assert_match "$T_ERR" "/evil" "evil -> $dest: the error names the destination"
 		fi
@@ -212,14 +133,14 @@ test_symlink_dest_proc_self_root() {
 # refused (or resolved in the rootfs), never on the host.
 test_dest_magic_links_in_config() {
 	local dest
-	sec_canary
+	esc_canary
 	cp "$T_BUNDLE/config.json" "$T_DIR/config.base"
 	for dest in "/proc/self/root$T_DIR/canary/x" "/proc/1/root$T_DIR/canary/x" \
 		"/proc/self/cwd$T_DIR/canary/x" "/proc/self/fd/0/x"; do
 		cp "$T_DIR/config.base" "$T_BUNDLE/config.json"
 		mount_add "$dest" tmpfs tmpfs size=1m
 		ctr_sh 'cat /proc/self/mountinfo'
-		sec_canary_untouched "destination $dest"
+		esc_canary_untouched "destination $dest"
 		if [[ $T_RC != 0 ]]; then
 			assert_contains "$T_ERR" "$dest" "destination $dest: the error names it"
 		fi
@@ -227,72 +148,26 @@ test_dest_magic_links_in_config() {
 }
 
 test_dest_dotdot_in_config() {
-	sec_canary
+	esc_canary
 	mount_add "/dev/../../..$T_DIR/canary/x" tmpfs tmpfs size=1m
 	ctr_sh 'cat /proc/self/mountinfo'
-	sec_canary_untouched
+	esc_canary_untouched
 	assert_rc 0 "a lexical .. chain is clamped at the rootfs"
-	assert_match "$(sec_mi "$SEC_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $SEC_CANARY/x"
-	[[ -d $T_BUNDLE/rootfs$SEC_CANARY/x ]] || t_fail "mount point not created inside the rootfs"
+	assert_match "$(esc_mi "$ESC_CANARY/x")" ' - tmpfs ' "tmpfs on the rootfs's $ESC_CANARY/x"
+	[[ -d $T_BUNDLE/rootfs$ESC_CANARY/x ]] || t_fail "mount point not created inside the rootfs"
 }
 
 # ---------------------------------------------------------------- exchange race
 
-# sec_stop_swap: end the swap loop (our child, by its pid) once.
-sec_stop_swap() {
-	[[ -n ${SEC_SWAP_PID:-} ]] || return 0
-	kill -TERM "$SEC_SWAP_PID" 2>/dev/null
-	wait "$SEC_SWAP_PID"
-	SEC_SWAP_PID=
-}
-
 # A directory and a symlink to the canary swap places at a mount destination
 # (renameat2 RENAME_EXCHANGE, a tight loop on the host) while 200 containers
-# start with a bind mount and a tmpfs (with a missing parent) there.  Each
-# start either succeeds with its mounts in the rootfs or fails cleanly; the
-# canary is untouched; inside, an rbind of the canary made after the raced
-# mounts shows no mount and no new entry in it.
+# start, within 45 s, with a bind mount and a tmpfs (with a missing parent)
+# there.  Each start either succeeds with its mounts in the rootfs or fails
+# cleanly; the canary is untouched; inside, an rbind of the canary made
+# after the raced mounts shows no mount and no new entry in it (see
+# esc_exchange_race).
 test_symlink_exchange_race() {
-	local swap pid i ok=0 failed=0 n=200 budget=45 start=$SECONDS swaps
-	sec_canary
-	swap=$(sec_helper swap)
-	mkdir -p "$T_BUNDLE/rootfs/race/sub" "$T_DIR/src"
-	echo from-src >"$T_DIR/src/SRC"
-	ln -s "$SEC_CANARY" "$T_BUNDLE/rootfs/race-link"
-	mount_add /race/sub bind "$T_DIR/src" bind
-	mount_add /race/new/deep tmpfs tmpfs size=1m
-	mount_add /canary-view bind "$SEC_CANARY" rbind ro
-	ctr_args sh -c 'n=$(grep -c " /canary-view" /proc/self/mountinfo)
-		[ "$n" = 1 ] || echo "LEAK: $n mounts at or below /canary-view"
-		[ -e /canary-view/new ] && echo "LEAK: /canary-view/new exists"
-		[ "$(cat /canary-view/sub/file)" = host-sub-data ] || echo "LEAK: canary sub covered"
-		exit 0'
-	"$swap" 120 "$T_BUNDLE/rootfs/race" "$T_BUNDLE/rootfs/race-link" "$T_DIR/swaps" \
-		2>"$T_DIR/swap.err" &
-	pid=$!
-	SEC_SWAP_PID=$pid
-	t_defer sec_stop_swap
-	for ((i = 0; i < n; i++)); do
-		((SECONDS - start < budget)) ||
-			t_fail "only $i starts in ${budget}s ($ok ok, $failed failed)"
-		run_ctr
-		if [[ $T_RC == 0 ]]; then
-			ok=$((ok + 1))
-			assert_not_contains "$T_OUT" LEAK "start $i"
-		else
-			failed=$((failed + 1))
-			assert_match "$T_ERR" "'/race" "start $i failed, but not cleanly at the raced path"
-		fi
-		[[ -z $(awk -v d="$SEC_CANARY" 'index($5, d) == 1' /proc/self/mountinfo) ]] ||
-			t_fail "start $i: a mount on the host canary"
-	done
-	sec_stop_swap
-	swaps=$(<"$T_DIR/swaps")
-	t_log "$n starts: $ok ok, $failed failed cleanly; $swaps swaps"
-	((swaps > 1000)) || t_fail "the swap loop did not run ($swaps swaps): $(<"$T_DIR/swap.err")"
-	((ok > 0)) || t_fail "no start succeeded: the race never let one through"
-	sec_canary_untouched
-	[[ -d $T_BUNDLE/rootfs/race && -L $T_BUNDLE/rootfs/race-link ]] || t_fail "swap left the paths exchanged"
+	esc_exchange_race 200 45
 }
 
 # ---------------------------------------------------------------- devices, masked and read-only paths
@@ -300,26 +175,26 @@ test_symlink_exchange_race() {
 # linux.devices below a directory the image made a symlink (with /dev the
 # image's own): the node is made in the rootfs or not at all.
 test_device_node_parent_symlink() {
-	sec_canary
+	esc_canary
 	sec_no_dev_tmpfs
 	ln -s "$T_DIR/canary" "$T_BUNDLE/rootfs/dev/sub"
 	ln -s "../../../../../../../..$T_DIR/canary" "$T_BUNDLE/rootfs/dev/rel"
 	cfg_edit '.linux.devices = [{path: "/dev/sub/null", type: "c", major: 1, minor: 3},
 		{path: "/dev/rel/HOST-FILE", type: "c", major: 1, minor: 5}]'
 	run_ctr
-	sec_canary_untouched "target missing in the rootfs"
-	sec_mirror
+	esc_canary_untouched "target missing in the rootfs"
+	esc_mirror
 	run_ctr
-	sec_canary_untouched "target in the rootfs"
+	esc_canary_untouched "target in the rootfs"
 	if [[ $T_RC == 0 ]]; then
-		[[ -c $SEC_MIRROR/null ]] || t_fail "device node not in the rootfs's $SEC_CANARY"
+		[[ -c $ESC_MIRROR/null ]] || t_fail "device node not in the rootfs's $ESC_CANARY"
 	fi
 }
 
 # Masked and read-only paths whose parent (or the path itself) is a symlink
 # to the canary: masked in the rootfs or skipped, the host untouched.
 test_masked_paths_through_symlinks() {
-	sec_canary
+	esc_canary
 	mkdir -p "$T_BUNDLE/rootfs/data"
 	ln -s "$T_DIR/canary" "$T_BUNDLE/rootfs/data/abs"
 	ln -s "../../../../../../../..$T_DIR/canary" "$T_BUNDLE/rootfs/data/rel"
@@ -328,24 +203,24 @@ test_masked_paths_through_symlinks() {
 		| .linux.maskedPaths += ["/data/abs/HOST-FILE", "/data/rel/sub", "/data/abs/null", "/data/magic/HOST-FILE"]
 		| .linux.readonlyPaths += ["/data/rel", "/data/magic"]'
 	ctr_sh 'cat /data/abs/HOST-FILE; ls -A /data/rel/sub; touch /data/rel/new && echo rel-writable'
-	sec_canary_untouched "targets missing in the rootfs"
-	sec_mirror
+	esc_canary_untouched "targets missing in the rootfs"
+	esc_mirror
 	ctr_sh 'echo "masked=[$(cat /data/abs/HOST-FILE)]"; echo "sub=[$(ls -A /data/rel/sub)]";
 		touch /data/rel/new && echo rel-writable; cat /proc/self/mountinfo'
-	sec_canary_untouched "targets in the rootfs"
+	esc_canary_untouched "targets in the rootfs"
 	if [[ $T_RC == 0 ]]; then
 		assert_contains "$T_OUT" "masked=[]" "masked file in the rootfs reads empty"
 		assert_contains "$T_OUT" "sub=[]" "masked dir in the rootfs is empty"
 		assert_not_contains "$T_OUT" rel-writable "read-only path through a symlink"
 	fi
-	[[ ! -e $SEC_MIRROR/new ]] || t_fail "wrote through a read-only path"
+	[[ ! -e $ESC_MIRROR/new ]] || t_fail "wrote through a read-only path"
 }
 
 # /dev is the image's own and its /dev/null is KIND: masking must refuse or
 # mask with nothing, never bind the planted thing over /proc/keys.
 sec_devnull() {
 	local kind=$1 f masked=()
-	sec_canary
+	esc_canary
 	sec_no_dev_tmpfs
 	for f in /proc/keys /proc/timer_list /proc/sched_debug; do
 		[[ -e $f ]] && masked+=("$f")
@@ -361,9 +236,9 @@ sec_devnull() {
 	dir) mkdir "$T_BUNDLE/rootfs/dev/null" && echo PLANTED >"$T_BUNDLE/rootfs/dev/null/x" ;;
 	device) mknod "$T_BUNDLE/rootfs/dev/null" c 1 7 ;; # /dev/full: harmless, not null
 	esac
-	sec_mirror # a symlink resolved in the rootfs finds "mirror-data" here
+	esc_mirror # a symlink resolved in the rootfs finds "mirror-data" here
 	ctr_sh "for f in ${masked[*]}; do echo \"\$f bytes=\$(head -c 64 \$f | wc -c)\"; head -c 64 \$f; done"
-	sec_canary_untouched "/dev/null a $kind"
+	esc_canary_untouched "/dev/null a $kind"
 	if [[ $T_RC == 0 ]]; then
 		for f in "${masked[@]}"; do
 			assert_contains "$T_OUT" "$f bytes=0" "/dev/null a $kind: $f masked with something"
@@ -389,32 +264,32 @@ test_mask_dev_null_other_device() { sec_devnull device; }
 # it, so /proc in the container is the volume.  linux.sysctl must be written
 # to procfs or not at all, never into the volume.
 test_sysctl_not_written_outside_procfs() {
-	SEC_CANARY=$T_DIR/canary
-	mkdir -p "$SEC_CANARY/sys/kernel" "$SEC_CANARY/sys/net/ipv4"
-	echo orig >"$SEC_CANARY/sys/kernel/domainname"
-	echo orig >"$SEC_CANARY/sys/net/ipv4/ip_forward"
-	sec_canary
+	ESC_CANARY=$T_DIR/canary
+	mkdir -p "$ESC_CANARY/sys/kernel" "$ESC_CANARY/sys/net/ipv4"
+	echo orig >"$ESC_CANARY/sys/kernel/domainname"
+	echo orig >"$ESC_CANARY/sys/net/ipv4/ip_forward"
+	esc_canary
 	rmdir "$T_BUNDLE/rootfs/proc"
 	ln -s vol "$T_BUNDLE/rootfs/proc"
 	mkdir "$T_BUNDLE/rootfs/vol"
-	mount_add /vol bind "$SEC_CANARY" rbind rw
+	mount_add /vol bind "$ESC_CANARY" rbind rw
 	cfg_edit '.linux.sysctl = {"kernel.domainname": "hutch-sec-pwned", "net.ipv4.ip_forward": "1"}'
 	run_ctr
-	sec_canary_untouched "sysctl through a /proc that is a volume (rc $T_RC: $T_ERR)"
+	esc_canary_untouched "sysctl through a /proc that is a volume (rc $T_RC: $T_ERR)"
 }
 
 # The same with /dev: the device nodes and /dev links must be made in the
 # container's /dev tmpfs, never in the volume; no file of the volume named
 # like a device ("null") is removed.
 test_devices_not_created_outside_rootfs() {
-	sec_canary
+	esc_canary
 	rmdir "$T_BUNDLE/rootfs/dev"
 	ln -s vol "$T_BUNDLE/rootfs/dev"
 	mkdir "$T_BUNDLE/rootfs/vol"
-	mount_add /vol bind "$SEC_CANARY" rbind rw
+	mount_add /vol bind "$ESC_CANARY" rbind rw
 	cfg_edit '.linux.devices = [{path: "/dev/hutch-sec", type: "c", major: 1, minor: 3}]'
 	run_ctr
-	sec_canary_untouched "/dev nodes through a /dev that is a volume (rc $T_RC: $T_ERR)"
+	esc_canary_untouched "/dev nodes through a /dev that is a volume (rc $T_RC: $T_ERR)"
 }
 
 # ---------------------------------------------------------------- file descriptors and cwd
@@ -425,23 +300,23 @@ sec_fds_only_stdio() {
 }
 
 test_no_leaked_fds_run() {
-	sec_canary
+	esc_canary
 	ctr_args ls /proc/self/fd
-	run_ctr 5<"$SEC_CANARY" 6<"$SEC_CANARY/HOST-FILE" 7<>"$T_DIR/rw-file" 9>"$T_DIR/wfile"
+	run_ctr 5<"$ESC_CANARY" 6<"$ESC_CANARY/HOST-FILE" 7<>"$T_DIR/rw-file" 9>"$T_DIR/wfile"
 	assert_rc 0
 	sec_fds_only_stdio run
 }
 
 test_no_leaked_fds_exec() {
-	sec_canary
+	esc_canary
 	ctr_args sleep 30
 	sec_create
 	rt start "$T_CID"
 	assert_rc 0 start
-	rt exec "$T_CID" ls /proc/self/fd 5<"$SEC_CANARY" 6<"$SEC_CANARY/HOST-FILE" 7<>"$T_DIR/rw-file"
+	rt exec "$T_CID" ls /proc/self/fd 5<"$ESC_CANARY" 6<"$ESC_CANARY/HOST-FILE" 7<>"$T_DIR/rw-file"
 	assert_rc 0
 	sec_fds_only_stdio exec
-	rt exec -d "$T_CID" sh -c 'ls /proc/self/fd > /dev/shm/fds' 5<"$SEC_CANARY"
+	rt exec -d "$T_CID" sh -c 'ls /proc/self/fd > /dev/shm/fds' 5<"$ESC_CANARY"
 	assert_rc 0 "exec -d"
 	wait_for 5 rt_exec_cat /dev/shm/fds
 	T_OUT=$SEC_CAT
@@ -459,9 +334,9 @@ rt_exec_cat() {
 # could use /proc/1/fd/N).  Internal sockets are fine.
 test_created_init_holds_no_caller_fds() {
 	local fd n target bad=()
-	sec_canary
+	esc_canary
 	ctr_args true
-	sec_create 5<"$SEC_CANARY" 6<"$SEC_CANARY/HOST-FILE" 8>"$T_DIR/wfile"
+	sec_create 5<"$ESC_CANARY" 6<"$ESC_CANARY/HOST-FILE" 8>"$T_DIR/wfile"
 	for fd in /proc/"$SEC_INIT"/fd/*; do
 		n=${fd##*/}
 		((n > 2)) || continue
@@ -476,32 +351,32 @@ test_created_init_holds_no_caller_fds() {
 sec_cwd_script='ls -A . > /dev/stderr; echo "cwd=$(readlink /proc/self/cwd)"; ls -A ..; touch ./ESCAPED 2>/dev/null && echo wrote-escaped; exit 0'
 
 sec_cwd_check() {
-	sec_canary_untouched "$1 (rc $T_RC)"
+	esc_canary_untouched "$1 (rc $T_RC)"
 	assert_not_contains "$T_ERR" HOST-FILE "$1: the container listed the host canary"
-	assert_not_contains "$T_OUT" "cwd=$SEC_CANARY" "$1: the container's cwd is the host canary"
-	[[ ! -e $SEC_CANARY/ESCAPED ]] || t_fail "$1: the container wrote into the host canary"
+	assert_not_contains "$T_OUT" "cwd=$ESC_CANARY" "$1: the container's cwd is the host canary"
+	[[ ! -e $ESC_CANARY/ESCAPED ]] || t_fail "$1: the container wrote into the host canary"
 }
 
 test_cwd_through_leaked_fd_run() {
 	local n
-	sec_canary
+	esc_canary
 	for n in 5 6 9; do
 		cfg_edit --arg c "/proc/self/fd/$n" '.process.cwd = $c'
 		ctr_args sh -c "$sec_cwd_script"
-		run_ctr 5<"$SEC_CANARY" 6<"$SEC_CANARY/sub" 9<"$SEC_CANARY"
+		run_ctr 5<"$ESC_CANARY" 6<"$ESC_CANARY/sub" 9<"$ESC_CANARY"
 		sec_cwd_check "process.cwd /proc/self/fd/$n"
 	done
 }
 
 test_cwd_through_leaked_fd_exec() {
-	sec_canary
+	esc_canary
 	ctr_args sleep 30
 	sec_create
 	rt start "$T_CID"
 	assert_rc 0 start
-	rt exec --cwd /proc/self/fd/5 "$T_CID" sh -c "$sec_cwd_script" 5<"$SEC_CANARY"
+	rt exec --cwd /proc/self/fd/5 "$T_CID" sh -c "$sec_cwd_script" 5<"$ESC_CANARY"
 	sec_cwd_check "exec --cwd /proc/self/fd/5"
-	rt exec --cwd /proc/thread-self/fd/5 "$T_CID" sh -c "$sec_cwd_script" 5<"$SEC_CANARY"
+	rt exec --cwd /proc/thread-self/fd/5 "$T_CID" sh -c "$sec_cwd_script" 5<"$ESC_CANARY"
 	sec_cwd_check "exec --cwd /proc/thread-self/fd/5"
 }
 
@@ -509,7 +384,7 @@ test_cwd_through_leaked_fd_exec() {
 # while it sets up the process must not be a way out either.
 test_cwd_through_runtime_fds() {
 	local n
-	sec_canary
+	esc_canary
 	for n in 3 4 5 6 7 8 9 10; do
 		cfg_edit --arg c "/proc/self/fd/$n" '.process.cwd = $c'
 		ctr_args sh -c 'echo "cwd=$(readlink /proc/self/cwd)"; ls -A /proc/self/cwd/'
@@ -521,21 +396,45 @@ test_cwd_through_runtime_fds() {
 				t_fail "cwd /proc/self/fd/$n is a host directory: $T_OUT"
 		fi
 	done
-	sec_canary_untouched
+	esc_canary_untouched
 }
 
 # ---------------------------------------------------------------- the runtime's binary (CVE-2019-5736)
+
+# sec_attacker: the attacker, helpers/sec-exe-attack.c built static, as
+# /bin/sec-exe-attack in the rootfs, and a host dir $T_DIR/res (mode 0777)
+# bound read-write on /res for its reports.
+sec_attacker() {
+	esc_helper sec-exe-attack -static
+	cp "$ESC_BIN" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+}
+
+# sec_attacker_finished SECONDS REPORT: wait up to SECONDS for the
+# attacker's last word in $T_DIR/res/REPORT (wrote, write-errno or
+# not-found).
+sec_attacker_finished() {
+	wait_for "$1" grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/$2" ||
+		t_fail "the attacker did not finish: $(<"$T_DIR/res/$2")"
+}
+
+# sec_slow_exec EXEC-ARGS...: `rt exec EXEC-ARGS...` with the exec'd
+# process's execve (its last setup step) delayed by 1.5 s under strace.
+# LeakSanitizer cannot run under ptrace: the sanitizer stage's build then
+# skips its leak check for this one run.
+sec_slow_exec() {
+	T_WRAP=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000)
+	rt exec "$@"
+	T_WRAP=()
+}
 
 # A created container's init is the runtime's image waiting for `start`; a
 # process exec'd into it (default capabilities) can neither read nor open
 # /proc/1/exe (plain, O_PATH, for writing).
 test_exe_of_created_init() {
-	local attack
-	attack=$(sec_helper exe-attack static)
+	sec_attacker
 	sec_runtime_copy
-	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
-	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
-	mount_add /res bind "$T_DIR/res" rbind rw
 	ctr_args sleep 30
 	sec_create
 	# (each in a subshell: a failed redirection of `exec` ends the shell)
@@ -558,8 +457,7 @@ test_exe_of_created_init() {
 	wait_for 5 grep -q ready "$T_DIR/res/exec-attack" || t_fail "the attacker did not start"
 	rt start "$T_CID"
 	assert_rc 0 start
-	wait_for 8 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/exec-attack" ||
-		t_fail "the attacker did not finish: $(<"$T_DIR/res/exec-attack")"
+	sec_attacker_finished 8 exec-attack
 	sec_runtime_unchanged
 	grep -q '^found' "$T_DIR/res/exec-attack" &&
 		t_fail "the attacker got an fd of the runtime's binary: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
@@ -582,12 +480,8 @@ sec_exe_of() {
 # an exec'd process, gets an fd of /proc/1/exe, keeps it past `start` and
 # reopens it for writing.  The binary must stay unchanged.
 test_exe_of_created_init_with_cap_sys_ptrace() {
-	local attack
-	attack=$(sec_helper exe-attack static)
+	sec_attacker
 	sec_runtime_copy
-	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
-	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
-	mount_add /res bind "$T_DIR/res" rbind rw
 	sec_ptrace_caps
 	ctr_args sleep 30
 	sec_create
@@ -602,8 +496,7 @@ test_exe_of_created_init_with_cap_sys_ptrace() {
 		t_fail "the attacker did not get /proc/1/exe: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
 	rt start "$T_CID"
 	assert_rc 0 start
-	wait_for 10 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/exec-attack" ||
-		t_fail "the attacker did not finish: $(<"$T_DIR/res/exec-attack")"
+	sec_attacker_finished 10 exec-attack
 	sec_runtime_unchanged "attacker: $(tr '\n' ';' <"$T_DIR/res/exec-attack") "
 	assert_not_contains "$(<"$T_DIR/res/exec-attack")" wrote "the attacker wrote the runtime's binary"
 }
@@ -630,30 +523,19 @@ test_exe_ptrace_exec_into_unguarded_created_refused() {
 # privileged process (the attacker) catches a later exec during its setup,
 # slowed to 1.5 s under strace, and must not be able to write the binary.
 test_exe_ptrace_exec_guards_later_execs() {
-	local attack
 	command -v strace >/dev/null || t_skip "no strace to slow down exec"
-	attack=$(sec_helper exe-attack static)
+	sec_attacker
 	sec_runtime_copy
-	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
-	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
-	mount_add /res bind "$T_DIR/res" rbind rw
 	ctr_args sleep 30
-	T_N=$((T_N + 1))
-	T_CID=$T_ID-$T_N
-	t_defer "rt delete -f $T_CID"
-	rt run -d --bundle "$T_BUNDLE" "$T_CID"
-	assert_rc 0 "run -d"
+	sec_run_d
 	[[ ! -s $T_ROOT/$T_CID/exe-guard ]] || t_fail "a default container is marked for the exe guard"
 	rt exec -d --cap CAP_SYS_PTRACE "$T_CID" /bin/sec-exe-attack 8 /res/exec-attack
 	assert_rc 0 "exec -d --cap CAP_SYS_PTRACE the attacker"
 	assert_eq "$(cat "$T_ROOT/$T_CID/exe-guard")" ptrace "the state's exe-guard mark"
 	wait_for 5 grep -q ready "$T_DIR/res/exec-attack" || t_fail "the attacker did not start"
-	T_WRAP=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000)
-	rt exec "$T_CID" true
-	T_WRAP=()
+	sec_slow_exec "$T_CID" true
 	assert_rc 0 "the slowed exec"
-	wait_for 12 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/exec-attack" ||
-		t_fail "the attacker did not finish: $(<"$T_DIR/res/exec-attack")"
+	sec_attacker_finished 12 exec-attack
 	grep -q '^found' "$T_DIR/res/exec-attack" ||
 		t_fail "the attacker never saw the exec'd process: no window tested ($(tr '\n' ';' <"$T_DIR/res/exec-attack"))"
 	sec_runtime_unchanged "attacker: $(tr '\n' ';' <"$T_DIR/res/exec-attack") "
@@ -665,17 +547,13 @@ test_exe_ptrace_exec_guards_later_execs() {
 # the host's), leave the created init on the runtime's binary, unmarked;
 # and that init's exe stays closed to a CAP_SYS_PTRACE of the user namespace.
 test_exe_guard_only_where_needed() {
-	local attack
 	ctr_args sleep 30
 	sec_create
 	assert_eq "$(sec_exe_of "$SEC_INIT")" "$(readlink -f "$RUNTIME")" "exe of a default created init"
 	[[ ! -e $T_ROOT/$T_CID/exe-guard ]] || t_fail "a default container got an exe-guard mark"
 	rt delete -f "$T_CID"
 
-	attack=$(sec_helper exe-attack static)
-	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
-	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
-	mount_add /res bind "$T_DIR/res" rbind rw
+	sec_attacker
 	mkdir "$T_BUNDLE/rootfs/res" # container root may not create it
 	userns_add 100000 65536
 	sec_ptrace_caps
@@ -693,31 +571,19 @@ test_exe_guard_only_where_needed() {
 # namespace all that time.  The container's init scans for it and must be
 # denied its exe (or never see it).
 test_exe_during_slow_exec_setup() {
-	local attack t0
+	local t0
 	command -v strace >/dev/null || t_skip "no strace to slow down exec"
-	attack=$(sec_helper exe-attack static)
+	sec_attacker
 	sec_runtime_copy
-	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
-	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
-	mount_add /res bind "$T_DIR/res" rbind rw
 	ctr_args /bin/sec-exe-attack 6 /res/init-attack
-	T_N=$((T_N + 1))
-	T_CID=$T_ID-$T_N
-	t_defer "rt delete -f $T_CID"
-	rt run -d --bundle "$T_BUNDLE" "$T_CID"
-	assert_rc 0 "run -d"
+	sec_run_d
 	wait_for 5 grep -q ready "$T_DIR/res/init-attack" || t_fail "the attacker did not start"
-	# LeakSanitizer cannot run under ptrace: the sanitizer stage's build
-	# then skips its leak check for this one run.
-	T_WRAP=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000)
 	t0=$EPOCHREALTIME
-	rt exec "$T_CID" true
-	T_WRAP=()
+	sec_slow_exec "$T_CID" true
 	assert_rc 0 "the slowed exec"
 	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a >= 1.4) }' ||
 		t_fail "strace did not delay the exec's execve: no window tested"
-	wait_for 10 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/init-attack" ||
-		t_fail "the attacker did not finish: $(<"$T_DIR/res/init-attack")"
+	sec_attacker_finished 10 init-attack
 	sec_runtime_unchanged
 	grep -q '^found' "$T_DIR/res/init-attack" &&
 		t_fail "the attacker got an fd of the runtime's binary: $(tr '\n' ';' <"$T_DIR/res/init-attack")"
@@ -730,14 +596,10 @@ test_exe_during_slow_exec_setup() {
 # the runtime's own binary inside the container, where the attacker (the
 # init) waits to reopen it for writing once it exits.
 test_exe_shebang_proc_self_exe() {
-	local attack
-	attack=$(sec_helper exe-attack static)
+	sec_attacker
 	sec_runtime_copy
-	cp "$attack" "$T_BUNDLE/rootfs/bin/sec-exe-attack"
 	printf '#!/proc/self/exe\n' >"$T_BUNDLE/rootfs/bin/evil"
 	chmod 755 "$T_BUNDLE/rootfs/bin/evil"
-	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
-	mount_add /res bind "$T_DIR/res" rbind rw
 	ctr_args /bin/sec-exe-attack 5 /res/init-attack
 	sec_create
 	rt start "$T_CID"
@@ -745,8 +607,7 @@ test_exe_shebang_proc_self_exe() {
 	wait_for 5 grep -q ready "$T_DIR/res/init-attack" || t_fail "the attacker did not start"
 	rt exec "$T_CID" /bin/evil
 	rt exec -d "$T_CID" /bin/evil
-	wait_for 10 grep -qE '^(wrote|write-errno|not-found)' "$T_DIR/res/init-attack" ||
-		t_fail "the attacker did not finish: $(<"$T_DIR/res/init-attack")"
+	sec_attacker_finished 10 init-attack
 	sec_runtime_unchanged
 	assert_not_contains "$(<"$T_DIR/res/init-attack")" wrote "the attacker wrote the runtime's binary"
 }

@@ -2,9 +2,9 @@
  * sec-swap SECONDS A B [COUNTFILE] - swap two paths (a directory and a
  * symlink, say) with renameat2(RENAME_EXCHANGE) in a tight loop for at most
  * SECONDS, or until SIGTERM; write the number of swaps done to COUNTFILE
- * (or stdout).  Used by tests/integration/test-security.sh to race a
- * runtime's path resolution during container setup.  Ends with A and B as
- * they were at the start.
+ * (or stdout).  Used by tests/integration/escape.sh (test-security.sh,
+ * test-path-fallback.sh) to race a runtime's path resolution during
+ * container setup.  Ends with A and B as they were at the start.
  * Built with `cc -o DIR/sec-swap sec-swap.c`.
  */
 #define _GNU_SOURCE
