@@ -131,13 +131,23 @@ hiers_add_line(struct hiers *hs, char *line, bool hybrid)
 static int
 hiers_load(struct hiers *hs, struct hutch_error *err)
 {
+	/* The host's cgroup mounts do not change under one command, which
+	 * asks for them a dozen times (each read has the kernel print every
+	 * mount): read once.  Only hutch's own process comes here, never the
+	 * container's, whose mounts differ. */
+	static char *mountinfo;
 	_cleanup_free_ char *text = NULL;
 	bool hybrid = cgroup_mode() == CGROUP_MODE_HYBRID;
-	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16u << 20, &text, NULL, err);
+	int r;
 
 	*hs = (struct hiers){0};
-	if (r < 0)
-		return r;
+	if (!mountinfo) {
+		r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16u << 20, &mountinfo, NULL,
+		                 err);
+		if (r < 0)
+			return r;
+	}
+	text = xstrdup(mountinfo);
 	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
 		if (nl)
