@@ -76,6 +76,7 @@ make_node(int rootfd, const struct spec_device *d, struct hutch_error *err)
 	const char *name = slash + 1;
 	_cleanup_close_ int pfd = -1, fd = -1;
 	mode_t mode = d->has_file_mode ? d->file_mode & 07777 : 0666;
+	char fdpath[64];
 
 	*slash = '\0';
 	pfd = path_open_in_root(rootfd, parent[0] ? parent : "/", PATH_CREATE_DIR, err);
@@ -90,8 +91,10 @@ make_node(int rootfd, const struct spec_device *d, struct hutch_error *err)
 	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return error_sys(err, errno, "open '%s'", d->path);
-	/* mknod applied the umask; the spec's fileMode is exact. */
-	if (fchmodat(pfd, name, mode, 0) < 0)
+	/* mknod applied the umask; the spec's fileMode is exact.  Through
+	 * the fd of the node just made, never the name again (a symlink put
+	 * there meanwhile would be followed by fchmodat). */
+	if (chmod(path_fd(fd, fdpath, sizeof(fdpath)), mode) < 0)
 		return error_sys(err, errno, "chmod '%s'", d->path);
 	if ((d->has_uid || d->has_gid) &&
 	    fchownat(fd, "", d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1,

@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "exe-guard.h"
 #include "hooks.h"
+#include "idmap-mount.h"
 #include "namespace.h"
 #include "process.h"
 #include "seccomp-cache.h"
@@ -465,6 +466,10 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	r = cgroup_entry_open(&l->cgroup, &l->cgroup_entry, err);
 	if (r < 0)
 		return r;
+	r = idmap_mounts_open(l->spec, l->bundle, &l->idmap_fds, err);
+	if (r < 0)
+		return r;
+	l->sb.idmap_fds = l->idmap_fds;
 	l->sb.cgroup_entry = &l->cgroup_entry;
 	/* A first state.json (pid 0: stopped) before anything runs: should
 	 * this create be killed half-way, `delete` still finds the cgroup to
@@ -554,6 +559,7 @@ launch_release(struct launch *l)
 	if (l->seccomp_listener >= 0)
 		close(l->seccomp_listener);
 	cgroup_entry_close(&l->cgroup_entry);
+	idmap_mounts_close(l->idmap_fds, l->spec ? l->spec->n_mounts : 0);
 	free(l->home_env);
 	cgroup_free(&l->cgroup);
 	spec_free(l->spec);

@@ -228,8 +228,26 @@ check_special_destination(int rootfd, const struct spec_mount *m, struct hutch_e
 	return 0;
 }
 
+/* The id-mapped copy hutch made before the clone (idmap-mount.h): its
+ * other options, then attached like any bind mount. */
 static int
-mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m, struct hutch_error *err)
+mount_idmapped(int tree, int rootfd, const struct spec_mount *m, struct hutch_error *err)
+{
+	struct stat st;
+	int r;
+
+	if (fstat(tree, &st) < 0)
+		return error_sys(err, errno, "mount '%s': id-mapped source", m->destination);
+	r = apply_attrs(tree, m, 0, err);
+	if (r < 0)
+		return r;
+	return attach(tree, rootfd, m->destination,
+	              S_ISDIR(st.st_mode) ? PATH_CREATE_DIR : PATH_CREATE_FILE, err);
+}
+
+static int
+mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m, int idmap_fd,
+          struct hutch_error *err)
 {
 	const char *type = m->type ? m->type : "";
 	int r = check_special_destination(rootfd, m, err);
@@ -237,7 +255,9 @@ mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m, stru
 	if (r < 0)
 		return r;
 
-	if (m->bind)
+	if (idmap_fd >= 0)
+		r = mount_idmapped(idmap_fd, rootfd, m, err);
+	else if (m->bind)
 		r = mount_bind(sb, rootfd, m, err);
 	else if (!m->type)
 		return error_msg(err, EINVAL, "mount '%s': no type and not a bind mount",
@@ -257,7 +277,8 @@ int
 mount_spec_mounts(const struct sandbox *sb, int rootfd, struct hutch_error *err)
 {
 	for (size_t i = 0; i < sb->spec->n_mounts; i++) {
-		int r = mount_one(sb, rootfd, &sb->spec->mounts[i], err);
+		int r = mount_one(sb, rootfd, &sb->spec->mounts[i],
+		                  sb->idmap_fds ? sb->idmap_fds[i] : -1, err);
 
 		if (r < 0)
 			return r;

@@ -20,72 +20,30 @@
  * them.  Keep them in step with src/lib/spec-mount.c (mount_opts) and
  * src/lib/spec-seccomp.c (seccomp_actions, seccomp_ops, seccomp_flags):
  * test-features.c checks that the parser accepts every name listed here.
- * Filesystem data options ("mode=755") are not listed, as the spec asks,
- * nor "idmap" and "ridmap": the parser takes them but id-mapped mounts
- * are not applied yet (mountExtensions.idmap below), and an engine must
- * not be told they work.
+ * Filesystem data options ("mode=755") are not listed, as the spec asks.
  */
 static const char *const mount_options[] = {
-    "async",
-    "atime",
-    "bind",
-    "defaults",
-    "dev",
-    "diratime",
-    "dirsync",
-    "exec",
-    "iversion",
-    "lazytime",
-    "loud",
-    "mand",
-    "noatime",
-    "nodev",
-    "nodiratime",
-    "noexec",
-    "noiversion",
-    "nolazytime",
-    "nomand",
-    "norelatime",
-    "nostrictatime",
-    "nosuid",
-    "nosymfollow",
-    "private",
-    "ratime",
-    "rbind",
-    "rdev",
-    "rdiratime",
-    "relatime",
-    "remount",
-    "rexec",
-    "rnoatime",
-    "rnodev",
-    "rnodiratime",
-    "rnoexec",
-    "rnorelatime",
-    "rnostrictatime",
-    "rnosuid",
-    "rnosymfollow",
-    "ro",
-    "rprivate",
-    "rrelatime",
-    "rro",
-    "rrw",
-    "rshared",
-    "rslave",
-    "rstrictatime",
-    "rsuid",
-    "rsymfollow",
-    "runbindable",
-    "rw",
-    "shared",
-    "silent",
-    "slave",
-    "strictatime",
-    "suid",
-    "symfollow",
-    "sync",
-    "tmpcopyup",
-    "unbindable",
+    "async",         "atime",        "bind",
+    "defaults",      "dev",          "diratime",
+    "dirsync",       "exec",         "idmap",
+    "iversion",      "lazytime",     "loud",
+    "mand",          "noatime",      "nodev",
+    "nodiratime",    "noexec",       "noiversion",
+    "nolazytime",    "nomand",       "norelatime",
+    "nostrictatime", "nosuid",       "nosymfollow",
+    "private",       "ratime",       "rbind",
+    "rdev",          "rdiratime",    "relatime",
+    "remount",       "rexec",        "ridmap",
+    "rnoatime",      "rnodev",       "rnodiratime",
+    "rnoexec",       "rnorelatime",  "rnostrictatime",
+    "rnosuid",       "rnosymfollow", "ro",
+    "rprivate",      "rrelatime",    "rro",
+    "rrw",           "rshared",      "rslave",
+    "rstrictatime",  "rsuid",        "rsymfollow",
+    "runbindable",   "rw",           "shared",
+    "silent",        "slave",        "strictatime",
+    "suid",          "symfollow",    "sync",
+    "tmpcopyup",     "unbindable",
 };
 
 static const char *const seccomp_actions[] = {
@@ -214,14 +172,16 @@ static json_t *
 linux_json(void)
 {
 	/* systemd: --systemd-cgroup is refused; rdma: the rdma controller
-	 * takes linux.resources.rdma.  AppArmor, SELinux, Intel RDT, id-mapped
-	 * mounts and netDevices are parsed but not applied: not claimed. */
+	 * takes linux.resources.rdma.  AppArmor and SELinux labels are applied
+	 * where the host runs them (lsm.h), id-mapped bind mounts too
+	 * (idmap-mount.h).  Intel RDT and netDevices are parsed but not
+	 * applied: not claimed. */
 	return json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b},"
 	                 " s:{s:{s:b}}, s:{s:b}}",
 	                 "namespaces", namespaces_json(), "capabilities", capabilities_json(),
 	                 "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1,
-	                 "seccomp", seccomp_json(), "apparmor", "enabled", 0, "selinux", "enabled",
-	                 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0,
+	                 "seccomp", seccomp_json(), "apparmor", "enabled", 1, "selinux", "enabled",
+	                 1, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1,
 	                 "netDevices", "enabled", 0);
 }
 

@@ -226,6 +226,10 @@ close_caller_fds(const struct sandbox *sb)
 			if (keep[i] >= 0 && (unsigned int)keep[i] >= from &&
 			    (unsigned int)keep[i] < next)
 				next = (unsigned int)keep[i];
+		for (size_t i = 0; sb->idmap_fds && i < sb->spec->n_mounts; i++)
+			if (sb->idmap_fds[i] >= 0 && (unsigned int)sb->idmap_fds[i] >= from &&
+			    (unsigned int)sb->idmap_fds[i] < next)
+				next = (unsigned int)sb->idmap_fds[i];
 		if (next > from)
 			close_range(from, next - 1, 0);
 		if (next == ~0U)

@@ -43,6 +43,9 @@ struct sandbox {
 	char *const *exec_env;
 	bool fill_home;        /* exec_env has a free slot for HOME (process.h) */
 	struct lsm_labels lsm; /* the AppArmor/SELinux labels that apply here */
+	/* idmap-mount.h: per spec mount, its id-mapped copy's fd, or -1; NULL
+	 * when there is none. */
+	const int *idmap_fds;
 	/* State JSON for createContainer/startContainer hooks and a seccomp
 	 * listener: the parent fills them in (with the pid) before SYNC_GO. */
 	char *const *hook_state;

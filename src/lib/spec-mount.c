@@ -248,7 +248,12 @@ parse_mount(json_t *v, const char *path, struct spec_mount *m, struct hutch_erro
 	if (r < 0 || (r > 0 && parse_options(opts, path, m, err) < 0))
 		return -EINVAL;
 	m->bind = m->flags & MS_BIND;
-	return parse_mount_maps(v, path, m, err);
+	if (parse_mount_maps(v, path, m, err) < 0)
+		return -EINVAL;
+	/* As runc: only a bind mount's source is id-mapped. */
+	if (m->idmap && !m->bind)
+		return spec_error(err, path, "options", "an id-mapped mount must be a bind mount");
+	return 0;
 }
 
 int

@@ -329,3 +329,54 @@ test_host_mount_table_unchanged() {
 	ctr_sh_ok 'true'
 	assert_eq "$(awk '{ $1 = $2 = ""; print }' /proc/self/mountinfo | sort)" "$before" "host mount table"
 }
+
+# idm_mount DEST OPTIONS-JSON [MAPPINGS]: bind $T_DIR/idm (owned by the
+# host's root, with a file f) at DEST; MAPPINGS "own" adds the mount's own
+# uid/gid mappings (container 0 -> host 100000).
+idm_mount() {
+	local maps='{}'
+	[[ ${3:-} == own ]] &&
+		maps='{uidMappings: [{containerID: 0, hostID: 100000, size: 65536}],
+			gidMappings: [{containerID: 0, hostID: 100000, size: 65536}]}'
+	cfg_edit --arg s "$T_DIR/idm" --arg d "$1" --argjson o "$2" \
+		".mounts += [{destination: \$d, type: \"bind\", source: \$s, options: \$o} + $maps]"
+	mkdir -p "$T_BUNDLE/rootfs$1" # the container's root may not create it
+}
+
+# An id-mapped bind mount in a container with a user namespace: the host's
+# root-owned directory shows as owned by the container's root, and what
+# that root creates through it is owned by root on the host.  The same
+# directory bound without "idmap" shows nobody and refuses the write.
+# With the mount's own mappings, and (as crun) with the container's.
+test_idmapped_bind_mount() {
+	mkdir -p "$T_DIR/idm" && echo host >"$T_DIR/idm/f" && chmod 755 "$T_DIR/idm"
+	userns_add 100000 65536
+	idm_mount /own '["bind", "rw", "idmap"]' own
+	idm_mount /ctr '["rbind", "rw", "ridmap"]'
+	idm_mount /plain '["bind", "rw"]'
+	ctr_sh 'for d in own ctr plain; do
+			echo "$d $(stat -c %u:%g /$d/f)"
+			touch /$d/new-$d 2>/dev/null && echo "$d write-ok"
+		done; true'
+	assert_rc 0 "the container: $T_ERR"
+	assert_contains "$T_OUT" "own 0:0" "owner through the mount's own mappings"
+	assert_contains "$T_OUT" "ctr 0:0" "owner through the container's mappings"
+	assert_contains "$T_OUT" "plain 65534:65534" "owner through a plain bind"
+	assert_contains "$T_OUT" "own write-ok"
+	assert_contains "$T_OUT" "ctr write-ok"
+	assert_not_contains "$T_OUT" "plain write-ok" "the plain bind is not writable by the container's root"
+	assert_eq "$(stat -c %u:%g "$T_DIR/idm/new-own" "$T_DIR/idm/new-ctr" | sort -u)" 0:0 \
+		"owner on the host of files made through the id-mapped mounts"
+}
+
+# "idmap" without mappings of its own needs the container's: refused,
+# naming the mount, when the container has none.
+test_idmapped_mount_without_mappings_refused() {
+	mkdir -p "$T_DIR/idm"
+	idm_mount /own '["bind", "idmap"]'
+	ctr_args true
+	run_ctr
+	assert_ne "$T_RC" 0 "an id-mapped mount without mappings"
+	assert_contains "$T_ERR" "mount '/own': an id-mapped mount needs uidMappings and gidMappings"
+	assert_eq "$(wc -l <<<"$T_ERR")" 1 "one line of error"
+}

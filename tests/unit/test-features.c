@@ -155,6 +155,10 @@ hook_patch(const char *name)
 static json_t *
 mount_patch(const char *name)
 {
+	/* idmap and ridmap are for bind mounts only */
+	if (strstr(name, "idmap"))
+		return json_pack("{s:[{s:s, s:s, s:s, s:[s, s]}]}", "mounts", "destination", "/mnt",
+		                 "type", "bind", "source", "/srv", "options", "bind", name);
 	return json_pack("{s:[{s:s, s:s, s:s, s:[s]}]}", "mounts", "destination", "/mnt", "type",
 	                 "tmpfs", "source", "tmpfs", "options", name);
 }

@@ -224,7 +224,8 @@ static const char full_config[] =
     "   {'destination': '/data', 'type': 'bind', 'source': '/srv/data',"
     "    'options': ['rbind', 'ro', 'rw', 'rro', 'rnosuid', 'rnoatime', 'rprivate', 'idmap',"
     "                'tmpcopyup', 'uid=5']},"
-    "   {'destination': '/m', 'source': '/x', 'options': ['ridmap', 'nosymfollow', 'lazytime'],"
+    "   {'destination': '/m', 'source': '/x',"
+    "    'options': ['bind', 'ridmap', 'nosymfollow', 'lazytime'],"
     "    'uidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536}],"
     "    'gidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536}]}],"
     " 'hooks': {'createRuntime': [{'path': '/bin/hook', 'args': ['hook', 'x'],"
@@ -568,8 +569,8 @@ test_full_mounts(const struct spec *s)
 	ok(m->idmap && m->idmap_recursive && m->n_uid_mappings == 1 &&
 	       m->uid_mappings[0].host_id == 100000 && m->n_gid_mappings == 1,
 	   "ridmap with mappings");
-	ok(m->flags == (MS_NOSYMFOLLOW | MS_LAZYTIME) && !m->type && !m->data,
-	   "nosymfollow, lazytime; type absent");
+	ok(m->flags == (MS_BIND | MS_NOSYMFOLLOW | MS_LAZYTIME) && !m->type && !m->data,
+	   "bind, nosymfollow, lazytime; type absent");
 }
 
 static void
@@ -842,6 +843,9 @@ test_bad_mounts(void)
 	bad("/mounts", "{}", "mounts: expected an array");
 	bad("/mounts/0/uidMappings", "[{'containerID': 0, 'hostID': 1, 'size': 1}]",
 	    "mounts[0].gidMappings: required with uidMappings");
+	bad("/mounts/0",
+	    "{'destination': '/m', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['idmap']}",
+	    "mounts[0].options: an id-mapped mount must be a bind mount");
 	bad("/mounts/0",
 	    "{'destination': '/m', 'type': 'bind', 'source': '/tmp', 'uidMappings': [],"
 	    " 'gidMappings': []}",
