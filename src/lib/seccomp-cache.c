@@ -45,7 +45,7 @@ seccomp_cache_key(const struct spec_seccomp *s)
 	if (!f)
 		abort(); /* out of memory, as xmalloc */
 	uname(&u);
-	fprintf(f, "hutch seccomp cache 1\nlibseccomp %u.%u.%u api %u\nkernel %s %s\n",
+	fprintf(f, "hutch seccomp cache 2\nlibseccomp %u.%u.%u api %u\nkernel %s %s\n",
 	        v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0, seccomp_api_get(), u.release,
 	        u.machine);
 	fprintf(f, "default %d %d %" PRIu32 "\n", (int)s->default_action, s->has_default_errno_ret,

@@ -26,6 +26,7 @@
 #include <seccomp.h>
 #undef seccomp_program_load
 
+#include "seccomp-enosys.h"
 #include "seccomp.h"
 #include "util.h"
 #include "banned.h"
@@ -308,6 +309,54 @@ build(scmp_filter_ctx ctx, const struct spec_seccomp *s, uint32_t def, struct hu
 	return 0;
 }
 
+/* The architectures of ctx, for the -ENOSYS stub.  s390 and s390x are
+ * left out: their kernels hand seccomp unknown syscalls as number 0
+ * (runc special-cases them). */
+static size_t
+filter_arches(scmp_filter_ctx ctx, unsigned int *out, size_t max)
+{
+	static const unsigned int known[] = {
+	    SCMP_ARCH_X86,     SCMP_ARCH_X86_64,   SCMP_ARCH_X32,         SCMP_ARCH_ARM,
+	    SCMP_ARCH_AARCH64, SCMP_ARCH_MIPS,     SCMP_ARCH_MIPS64,      SCMP_ARCH_MIPS64N32,
+	    SCMP_ARCH_MIPSEL,  SCMP_ARCH_MIPSEL64, SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_PPC,
+	    SCMP_ARCH_PPC64,   SCMP_ARCH_PPC64LE,  SCMP_ARCH_PARISC,      SCMP_ARCH_PARISC64,
+	    SCMP_ARCH_RISCV64,
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(known) && n < max; i++)
+		if (seccomp_arch_exist(ctx, known[i]) == 0)
+			out[n++] = known[i];
+	return n;
+}
+
+/* Put the -ENOSYS stub (seccomp-enosys.h) in front of the program. */
+static int
+prepend_enosys_stub(const struct spec_seccomp *s, scmp_filter_ctx ctx, struct seccomp_program *p,
+                    struct hutch_error *err)
+{
+	unsigned int arches[32];
+	size_t n_arches = filter_arches(ctx, arches, ARRAY_SIZE(arches)), n;
+	_cleanup_free_ struct sock_filter *stub = NULL;
+	struct sock_filter *all;
+	int r = seccomp_enosys_stub(s, arches, n_arches, &stub, &n, err);
+
+	if (r < 0 || n == 0)
+		return r;
+	if (p->len + n > BPF_MAXINSNS)
+		return error_msg(err, E2BIG,
+		                 FIELD
+		                 ": the filter has %zu instructions, the kernel takes at most %d",
+		                 p->len + n, BPF_MAXINSNS);
+	all = xmalloc((p->len + n) * sizeof(*all));
+	memcpy(all, stub, n * sizeof(*all));
+	memcpy(all + n, p->bpf, p->len * sizeof(*all));
+	free(p->bpf);
+	p->bpf = all;
+	p->len += n;
+	return 0;
+}
+
 int
 seccomp_program_compile(const struct spec_seccomp *s, struct seccomp_program *out,
                         struct hutch_error *err)
@@ -335,9 +384,13 @@ seccomp_program_compile(const struct spec_seccomp *s, struct seccomp_program *ou
 	r = build(ctx, s, def, err);
 	if (r >= 0)
 		r = export_bpf(ctx, &p, err);
+	if (r >= 0)
+		r = prepend_enosys_stub(s, ctx, &p, err);
 	seccomp_release(ctx);
-	if (r < 0)
+	if (r < 0) {
+		seccomp_program_release(&p);
 		return r;
+	}
 	*out = p;
 	return 0;
 }

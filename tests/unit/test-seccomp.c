@@ -167,7 +167,11 @@ test_compile_skips(void)
 	                    NULL);
 	ok(base > 0 && with == base, "unknown syscall names are skipped (%zu == %zu)", with, base);
 
-	base = compiled_len("\"defaultAction\": \"SCMP_ACT_ERRNO\"", NULL);
+	/* The same names in both: the -ENOSYS stub counts every name. */
+	base =
+	    compiled_len("\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+	                 " {\"names\": [\"getpid\", \"getppid\"], \"action\": \"SCMP_ACT_ERRNO\"}]",
+	                 NULL);
 	with = compiled_len(
 	    "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
 	    " {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\"},"
@@ -408,6 +412,66 @@ child_allow_list(void)
 	if (getpid() <= 0)
 		return 2;
 	return 0;
+}
+
+/* Above every syscall the profile names: ENOSYS (the stub); below it,
+ * not named: the default action. */
+static int
+child_enosys(void)
+{
+	if (syscall(SYS_getppid) != -1 || errno != 42)
+		return 1;
+	if (syscall(1000) != -1 || errno != ENOSYS)
+		return 2;
+	if (syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0) != -1 || errno != ENOSYS)
+		return 3;
+	return getpid() > 0 ? 0 : 4;
+}
+
+/* faccessat2 named (ERRNO, i.e. EPERM): it is the largest named, only
+ * newer ones get ENOSYS. */
+static int
+child_enosys_named(void)
+{
+	if (syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0) != -1 || errno != EPERM)
+		return 1;
+	if (syscall(1000) != -1 || errno != ENOSYS)
+		return 2;
+	if (syscall(SYS_getppid) != -1 || errno != 42)
+		return 3;
+	return 0;
+}
+
+#define ALLOW_LIST_NAMES                                                                         \
+	"\"getpid\", \"gettid\", \"exit\", \"exit_group\", \"read\", \"write\", \"writev\","     \
+	" \"openat\", \"close\", \"fstat\", \"newfstatat\", \"readlink\", \"mmap\", \"munmap\"," \
+	" \"mprotect\", \"madvise\", \"brk\", \"sigaltstack\", \"rt_sigaction\","                \
+	" \"rt_sigprocmask\", \"futex\", \"sched_yield\", \"prctl\", \"tgkill\", \"getrandom\"," \
+	" \"clock_gettime\""
+
+static void
+test_load_enosys_stub(void)
+{
+	int st;
+
+	st = run_child("\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 42,"
+	               " \"syscalls\": [{\"names\": [" ALLOW_LIST_NAMES
+	               "], \"action\": \"SCMP_ACT_ALLOW\"}]",
+	               child_enosys);
+	ok(exited_ok(st), "newer than any named syscall: ENOSYS, older: the default (status 0x%x)",
+	   st);
+	st = run_child(
+	    "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 42,"
+	    " \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"],"
+	    " \"syscalls\": [{\"names\": [" ALLOW_LIST_NAMES "], \"action\": \"SCMP_ACT_ALLOW\"}]",
+	    child_enosys);
+	ok(exited_ok(st), "the same with three architectures (status 0x%x)", st);
+	st = run_child("\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 42,"
+	               " \"syscalls\": [{\"names\": [" ALLOW_LIST_NAMES
+	               "], \"action\": \"SCMP_ACT_ALLOW\"},"
+	               " {\"names\": [\"faccessat2\"], \"action\": \"SCMP_ACT_ERRNO\"}]",
+	               child_enosys_named);
+	ok(exited_ok(st), "a named newer syscall keeps its action (status 0x%x)", st);
 }
 
 static void
@@ -753,6 +817,7 @@ main(void)
 	test_compile_refusals();
 	test_compile_too_big();
 	test_load_errno_and_args();
+	test_load_enosys_stub();
 	test_load_kill();
 	test_load_bad_flag();
 	test_notify("", "notify");
