@@ -106,7 +106,15 @@ open_one(const char *dir, bool v2, void *data, struct hutch_error *err)
 	int fd;
 
 	if (v2) {
+		struct statfs fs;
+
 		fd = e->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* Only a cgroup2 directory will do for clone3. */
+		if (fd >= 0 && (fstatfs(fd, &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)) {
+			close(fd);
+			e->dir_fd = -1;
+			return 0;
+		}
 	} else {
 		if (e->n_tasks == CGROUP_ENTRY_MAX)
 			return error_msg(err, E2BIG, "more than %d cgroup hierarchies",

@@ -47,6 +47,7 @@ struct exec {
 	int guard_fd;           /* exe-guard.h: share-locked until the process exec'd */
 	struct cgroup_entry cgroup_entry;
 	char **home_env; /* process env with room for HOME, or NULL */
+	bool guarded;    /* exe-guard.h */
 };
 
 /* The container's state and its saved config, checked to be running. */
@@ -237,6 +238,9 @@ guard_exe(struct exec *x, struct hutch_error *err)
 			return r;
 		guarded = true;
 	}
+	/* Guarded: the process in the container gets a memory of its own too
+	 * (sandbox.h own_memory), set in init_sandbox from x->guarded. */
+	x->guarded = guarded;
 	if (!guarded || exe_guard_active())
 		return 0;
 	return exe_guard_reexec(NULL, err);
@@ -324,6 +328,7 @@ init_sandbox(struct exec *x, const sigset_t *mask)
 	sb->preserve_fds = x->opts->preserve_fds;
 	sb->sigmask = *mask;
 	sb->child_fn = sandbox_exec_child;
+	sb->own_memory = x->guarded;
 	sb->seccomp_listener = -1;
 }
 
@@ -337,9 +342,9 @@ start_process(struct exec *x, struct hutch_error *err)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return error_sys(err, errno, "prctl(PR_SET_DUMPABLE)");
 	r = cgroup_entry_open_like(x->state->pid, &x->cgroup_entry, err);
-	if (r < 0)
+	if (r < 0 && r != -E2BIG)
 		return r;
-	x->sb.cgroup_entry = &x->cgroup_entry;
+	x->sb.cgroup_entry = r == 0 ? &x->cgroup_entry : NULL;
 	r = sandbox_spawn(&x->sb, true, x->sync[0], &x->stack, &x->pid, err);
 	x->sync[1] = -1;
 	if (r < 0)

@@ -209,6 +209,15 @@ fill_process_states(struct launch *l)
 	json_decref(j);
 }
 
+/* The process may not share our memory (a new time namespace, the exe
+ * guard): it reads the states from the shared region. */
+static int
+publish_process_states(struct launch *l, struct hutch_error *err)
+{
+	fill_process_states(l);
+	return sandbox_shared_put(l->shared, l->hook_state, l->seccomp_state, err);
+}
+
 static int
 run_runtime_hooks(struct launch *l, struct hutch_error *err)
 {
@@ -244,7 +253,9 @@ handshake(struct launch *l, struct hutch_error *err)
 	r = process_set_oom_score_adj(l->pid, l->spec->process, err);
 	if (r < 0)
 		return r;
-	fill_process_states(l);
+	r = publish_process_states(l, err);
+	if (r < 0)
+		return r;
 	if (sync_send(l->sync[0], SYNC_GO, 0, NULL) < 0)
 		return error_msg(err, EPROTO, "the container process died during setup");
 	for (;;) {
@@ -463,14 +474,20 @@ launch_prepare(struct launch *l, const struct container_opts *opts, bool with_fi
 	if (r < 0)
 		return r;
 	l->state.cgroup_path = l->cgroup.path;
+	/* More hierarchies than an entry holds: the parent moves the pid. */
 	r = cgroup_entry_open(&l->cgroup, &l->cgroup_entry, err);
-	if (r < 0)
+	if (r < 0 && r != -E2BIG)
 		return r;
+	l->sb.cgroup_entry = r == 0 ? &l->cgroup_entry : NULL;
 	r = idmap_mounts_open(l->spec, l->bundle, &l->idmap_fds, err);
 	if (r < 0)
 		return r;
 	l->sb.idmap_fds = l->idmap_fds;
-	l->sb.cgroup_entry = &l->cgroup_entry;
+	l->shared = sandbox_shared_new();
+	if (!l->shared)
+		return error_sys(err, errno, "map the region for the container's state");
+	l->sb.shared = l->shared;
+	l->sb.own_memory = l->exe_guard;
 	/* A first state.json (pid 0: stopped) before anything runs: should
 	 * this create be killed half-way, `delete` still finds the cgroup to
 	 * remove and the id is not stuck. */
@@ -560,6 +577,7 @@ launch_release(struct launch *l)
 		close(l->seccomp_listener);
 	cgroup_entry_close(&l->cgroup_entry);
 	idmap_mounts_close(l->idmap_fds, l->spec ? l->spec->n_mounts : 0);
+	sandbox_shared_free(l->shared);
 	free(l->home_env);
 	cgroup_free(&l->cgroup);
 	spec_free(l->spec);

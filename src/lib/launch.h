@@ -33,8 +33,9 @@ struct launch {
 	char *seccomp_state; /* sent with a seccomp listener fd */
 	char *hook_state;    /* state JSON handed to hooks; both rebuilt with the pid before GO */
 	struct sandbox sb;
-	char **home_env; /* process.env with room for HOME, or NULL */
-	int *idmap_fds;  /* idmap-mount.h, read by the process until it is ready */
+	char **home_env;               /* process.env with room for HOME, or NULL */
+	int *idmap_fds;                /* idmap-mount.h, read by the process until it is ready */
+	struct sandbox_shared *shared; /* the states for the process (sandbox.h) */
 	int sync[2];
 	int console[2]; /* [0]: ours to receive the pty (foreground run), [1]: the child's */
 	void *stack;

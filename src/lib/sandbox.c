@@ -28,6 +28,57 @@
 #include "util.h"
 #include "banned.h"
 
+struct sandbox_shared *
+sandbox_shared_new(void)
+{
+	void *p = mmap(NULL, SANDBOX_SHARED_SIZE, PROT_READ | PROT_WRITE,
+	               MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+sandbox_shared_free(struct sandbox_shared *shared)
+{
+	if (shared)
+		munmap(shared, SANDBOX_SHARED_SIZE);
+}
+
+int
+sandbox_shared_put(struct sandbox_shared *shared, const char *hook, const char *seccomp,
+                   struct hutch_error *err)
+{
+	size_t hook_len = hook ? strlen(hook) : 0, seccomp_len = seccomp ? strlen(seccomp) : 0;
+
+	if (sizeof(*shared) + hook_len + seccomp_len + 2 > SANDBOX_SHARED_SIZE)
+		return error_msg(err, E2BIG, "the container's state is larger than %u bytes",
+		                 SANDBOX_SHARED_SIZE);
+	memcpy(shared->data, hook ? hook : "", hook_len + 1);
+	memcpy(shared->data + hook_len + 1, seccomp ? seccomp : "", seccomp_len + 1);
+	shared->hook_len = hook_len;
+	shared->seccomp_len = seccomp_len;
+	return 0;
+}
+
+static const char *
+hook_state_of(const struct sandbox *sb)
+{
+	if (sb->shared)
+		return sb->shared->data;
+	return *sb->hook_state ? *sb->hook_state : "{}";
+}
+
+static const char *
+seccomp_state_of(const struct sandbox *sb)
+{
+	const char *s;
+
+	if (!sb->shared)
+		return *sb->seccomp_state ? *sb->seccomp_state : "{}";
+	s = sb->shared->data + sb->shared->hook_len + 1;
+	return *s ? s : "{}";
+}
+
 static int
 set_names(const struct spec *spec, struct hutch_error *err)
 {
@@ -103,7 +154,7 @@ run_create_hooks(const struct sandbox *sb, struct hutch_error *err)
 			return r;
 	}
 	return hooks_run(&hooks[SPEC_HOOK_CREATE_CONTAINER], SPEC_HOOK_CREATE_CONTAINER,
-	                 *sb->hook_state, err);
+	                 hook_state_of(sb), err);
 }
 
 /* Everything up to pivot_root: the root filesystem and its devices. */
@@ -148,8 +199,7 @@ load_seccomp(const struct sandbox *sb, bool early, struct hutch_error *err)
 {
 	if (!sb->seccomp || early == sb->process->no_new_privileges)
 		return 0;
-	return seccomp_program_load(sb->seccomp, sb->seccomp_listener,
-	                            *sb->seccomp_state ? *sb->seccomp_state : "{}", err);
+	return seccomp_program_load(sb->seccomp, sb->seccomp_listener, seccomp_state_of(sb), err);
 }
 
 /* execve() keeps ignored signals ignored: whatever our caller ignored
@@ -182,6 +232,9 @@ setup(const struct sandbox *sb, struct hutch_error *err)
 	    (r = apply_sysctl(&spec->linux, err)) < 0 || (r = mount_finish(sb, err)) < 0 ||
 	    (r = set_names(spec, err)) < 0)
 		return r;
+	/* HOME from the image's /etc/passwd: still root, no filter yet. */
+	if (sb->fill_home)
+		process_fill_home((char **)sb->exec_env, p->user.uid);
 	if (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, err)) < 0)
 		return r;
 	if ((r = process_apply_privileged(p, err)) < 0 || (r = lsm_apply(&sb->lsm, err)) < 0 ||
@@ -275,7 +328,7 @@ sandbox_child(void *arg)
 		sync_fail(sb->sync_fd, &err);
 	if (sync_send(sb->sync_fd, SYNC_READY, 0, NULL) < 0 || wait_for_start(sb, &fd, &err) < 0 ||
 	    hooks_run(&sb->spec->hooks[SPEC_HOOK_START_CONTAINER], SPEC_HOOK_START_CONTAINER,
-	              *sb->hook_state, &err) < 0 ||
+	              hook_state_of(sb), &err) < 0 ||
 	    load_seccomp(sb, false, &err) < 0)
 		sync_fail(fd, &err);
 	/* Only stdio and --preserve-fds cross into the container: whatever
@@ -284,8 +337,6 @@ sandbox_child(void *arg)
 		error_sys(&err, errno, "close_range");
 		sync_fail(fd, &err);
 	}
-	if (sb->fill_home)
-		process_fill_home((char **)sb->exec_env, sb->process->user.uid);
 	/* Signals the runtime blocked to forward them are ours again. */
 	reset_signals(&sb->sigmask);
 	execve(path, sb->process->args, sb->exec_env);
@@ -310,6 +361,10 @@ sandbox_exec_child(void *arg)
 		if (sb->parent_fds[i] >= 0)
 			close(sb->parent_fds[i]);
 	close_caller_fds(sb);
+	/* HOME from the image's /etc/passwd (already in its mount namespace):
+	 * before the filter and the uid switch. */
+	if (sb->fill_home)
+		process_fill_home((char **)sb->exec_env, p->user.uid);
 	if ((r = wait_for(sb->sync_fd, SYNC_GO, &err)) < 0 || (r = become_root(sb, &err)) < 0 ||
 	    (sb->console_fd >= 0 && (r = terminal_setup(p, sb->console_fd, &err)) < 0) ||
 	    (r = process_apply_privileged(p, &err)) < 0 || (r = lsm_apply(&sb->lsm, &err)) < 0 ||
@@ -323,8 +378,6 @@ sandbox_exec_child(void *arg)
 		error_sys(&err, errno, "close_range");
 		sync_fail(sb->sync_fd, &err);
 	}
-	if (sb->fill_home)
-		process_fill_home((char **)sb->exec_env, p->user.uid);
 	reset_signals(&sb->sigmask);
 	execve(path, p->args, sb->exec_env);
 	error_sys(&err, errno, "exec '%s'", p->args[0]);
@@ -350,7 +403,7 @@ sandbox_join_helper(void *arg)
 	if (sb->new_time_ns) {
 		if (namespace_new_time(&sb->spec->linux, &err) < 0)
 			sync_fail(sb->sync_fd, &err);
-	} else {
+	} else if (!sb->own_memory) {
 		flags |= CLONE_VM;
 	}
 	pid = clone(sb->child_fn, stack + sizeof(stack), flags, arg);
@@ -414,9 +467,14 @@ spawn_clone(struct sandbox *sb, int (*fn)(void *), void *stack, int flags)
 		};
 		pid_t pid = clone3_run(&args, fn, sb);
 
-		/* ENOSYS: no clone3 (< 5.3); E2BIG: no CLONE_INTO_CGROUP
-		 * (< 5.7).  The caller then writes the pid the old way. */
-		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+		/* ENOSYS: no clone3 (< 5.3, or a seccomp profile); E2BIG: no
+		 * CLONE_INTO_CGROUP (< 5.7); EPERM: an older profile; EAGAIN:
+		 * the cgroup is at pids.max (a fork into it is charged, a
+		 * move is not: exec must still get in, to clean up); EBUSY:
+		 * the cgroup is changing.  The caller then moves the pid the
+		 * old way. */
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EPERM &&
+		                 errno != EAGAIN && errno != EBUSY))
 			return pid;
 		sb->cgroup_entry = NULL;
 	}
@@ -433,8 +491,9 @@ sandbox_spawn(struct sandbox *sb, bool helper, int parent_sync, void **stack, pi
 	int r;
 
 	/* Joining a time namespace needs a process that shares its memory
-	 * with no other (setns fails with EUSERS): only then pay for a copy. */
-	if (!(helper && sb->ns_fds[SPEC_NS_TIME] >= 0))
+	 * with no other (setns fails with EUSERS): only then pay for a copy;
+	 * and when the exe guard wants it (sb->own_memory). */
+	if (!(helper && sb->ns_fds[SPEC_NS_TIME] >= 0) && !sb->own_memory)
 		flags |= CLONE_VM;
 	*stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
 	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);

@@ -47,8 +47,15 @@ struct sandbox {
 	 * when there is none. */
 	const int *idmap_fds;
 	/* State JSON for createContainer/startContainer hooks and a seccomp
-	 * listener: the parent fills them in (with the pid) before SYNC_GO. */
+	 * listener: the parent fills them in (with the pid) before SYNC_GO,
+	 * into `shared` when set (a MAP_SHARED region: the process may not
+	 * share our memory), else where these point. */
 	char *const *hook_state;
+	struct sandbox_shared *shared;
+	/* exe-guard.h: the process must not share our memory (CLONE_VM), nor
+	 * the join helper its: a process in the container with CAP_SYS_PTRACE
+	 * could write into it through /proc/<pid>/mem. */
+	bool own_memory;
 	int (*child_fn)(void *); /* what the join helper clones: sandbox_child or exec's */
 	/* The cgroups the spawned process enters by itself (cgroup.h); NULL,
 	 * or after sandbox_spawn() fell back to clone(): the parent moves it. */
@@ -60,6 +67,21 @@ struct sandbox {
 
 struct seccomp_program;
 struct cgroup_entry;
+
+/* The states the parent hands over after the clone (see hook_state). */
+#define SANDBOX_SHARED_SIZE (4u << 20)
+struct sandbox_shared {
+	size_t hook_len, seccomp_len; /* each string is followed by a NUL */
+	char data[];
+};
+
+/* A MAP_SHARED region of SANDBOX_SHARED_SIZE (pages used on demand), or
+ * NULL with errno. */
+struct sandbox_shared *sandbox_shared_new(void);
+void sandbox_shared_free(struct sandbox_shared *shared);
+/* Parent: publish the states (seccomp may be NULL); -E2BIG if too big. */
+int sandbox_shared_put(struct sandbox_shared *shared, const char *hook, const char *seccomp,
+                       struct hutch_error *err);
 
 /* The entry point of the container process (clone()'s fn); arg is the
  * struct sandbox.  Never returns: it execs or exits. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "config.h"
 #include "util.h"
 #include "banned.h"
 
@@ -26,11 +27,14 @@ struct header {
 	uint32_t notify;
 };
 
+/* Each string with its length first: no value (a syscall "name" with a
+ * newline in it, say) can spell other lines of the key, so two profiles
+ * share a key only when they are the same. */
 static void
 print_strv(FILE *f, const char *what, char *const *v)
 {
 	for (size_t i = 0; v && v[i]; i++)
-		fprintf(f, "%s %s\n", what, v[i]);
+		fprintf(f, "%s %zu:%s\n", what, strlen(v[i]), v[i]);
 }
 
 char *
@@ -45,9 +49,9 @@ seccomp_cache_key(const struct spec_seccomp *s)
 	if (!f)
 		abort(); /* out of memory, as xmalloc */
 	uname(&u);
-	fprintf(f, "hutch seccomp cache 2\nlibseccomp %u.%u.%u api %u\nkernel %s %s\n",
-	        v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0, seccomp_api_get(), u.release,
-	        u.machine);
+	fprintf(f, "hutch seccomp cache 3 (hutch %s)\nlibseccomp %u.%u.%u api %u\nkernel %s %s\n",
+	        HUTCH_VERSION, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
+	        seccomp_api_get(), u.release, u.machine);
 	fprintf(f, "default %d %d %" PRIu32 "\n", (int)s->default_action, s->has_default_errno_ret,
 	        s->default_errno_ret);
 	print_strv(f, "arch", s->architectures);

@@ -175,6 +175,12 @@ parse_rule(json_t *v, const char *path, struct spec_seccomp_rule *rule, struct h
 		return r;
 	if (r == 0 || !rule->names[0])
 		return spec_error(err, path, "names", "expected at least one syscall name");
+	for (size_t i = 0; rule->names[i]; i++)
+		if (strspn(rule->names[i], "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+		    strlen(rule->names[i]))
+			return spec_error(err, path, "names",
+			                  "'" SPEC_QUOTE "' is not a syscall name (a-z, 0-9, _)",
+			                  rule->names[i]);
 	if (get_action(v, path, "action", &rule->action, err) < 0 ||
 	    get_errno_ret(v, path, "errnoRet", rule->action, &rule->errno_ret, &rule->has_errno_ret,
 	                  err) < 0)

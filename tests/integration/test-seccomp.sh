@@ -403,3 +403,16 @@ test_seccomp_cache_planted_entry_ignored() {
 	assert_contains "$T_OUT" "mkdir=1" "the deny profile with a planted entry"
 	sc_compiled || t_fail "the planted entry was used instead of compiling"
 }
+
+# The runtime's own work is done before the filter: without HOME in
+# process.env it reads the image's /etc/passwd, which a profile killing
+# open/openat must not turn into a SIGSYS of the container (found in
+# review; runc resolves HOME before seccomp too).
+test_seccomp_home_lookup_before_filter() {
+	cfg_edit '.process.env = ["PATH=/bin"]'
+	seccomp_allow_but '[{"names": ["open", "openat"], "action": "SCMP_ACT_KILL_PROCESS"}]'
+	ctr_args /bin/echo hi
+	run_ctr
+	assert_rc 0 "echo under a profile killing openat: $T_ERR"
+	assert_eq "$T_OUT" hi
+}

@@ -994,6 +994,10 @@ test_bad_seccomp(void)
 	         "linux.seccomp.defaultAction: unknown seccomp action");
 	bad_full("/linux/seccomp/defaultAction", NULL, "linux.seccomp.defaultAction: required");
 	bad_full("/linux/seccomp/syscalls/0/action", "'ALLOW'", "linux.seccomp.syscalls[0].action");
+	/* a name that could spell other lines of the compiled-filter cache's
+	 * key (found in review): refused */
+	bad_full("/linux/seccomp/syscalls/0/names", "['mkdir\\n name mkdirat']",
+	         "linux.seccomp.syscalls[0].names: 'mkdir? name mkdirat' is not a syscall name");
 	bad_full("/linux/seccomp/syscalls/1/args/0/op", "'SCMP_CMP_FOO'",
 	         "linux.seccomp.syscalls[1].args[0].op: unknown seccomp operator");
 	bad_full("/linux/seccomp/syscalls/1/args/0/index", "6",
