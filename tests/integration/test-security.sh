@@ -16,7 +16,9 @@
 #     /proc/<pid>/exe from inside (CVE-2019-5736): a copy of the binary in
 #     the test's temp dir is the runtime under test there, never the build;
 #     containers whose processes hold CAP_SYS_PTRACE (config or exec --cap)
-#     get their runtime processes from a sealed copy, the others pay nothing;
+#     get their runtime processes from a sealed copy, with a memory of their
+#     own (no /proc/<pid>/mem write reaches the runtime on the host), the
+#     others pay nothing;
 #   - device cgroup: a host disk's node cannot be read; /proc/kcore,
 #     /proc/keys, /sys/firmware read empty; /proc/sys and
 #     /proc/sysrq-trigger cannot be opened for writing;
@@ -564,6 +566,30 @@ test_exe_guard_only_where_needed() {
 		t_fail "CAP_SYS_PTRACE of a user namespace got /proc/1/exe: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
 	grep -q '^denied 1 ' "$T_DIR/res/exec-attack" ||
 		t_fail "the attacker was not denied /proc/1/exe: $(tr '\n' ';' <"$T_DIR/res/exec-attack")"
+}
+
+# A guarded container (its processes hold CAP_SYS_PTRACE) catches an
+# exec'd process during its setup (slowed by strace), stops it and
+# rewrites the --pid-file path in its memory through /proc/<pid>/mem.  That
+# process must not share its memory with the runtime on the host: the pid
+# file is written where the caller asked, never at the rewritten path.
+test_exe_guard_process_memory_is_its_own() {
+	local orig=$T_DIR/pidfile-ORIGINAL-01 pwnd=$T_DIR/pidfile-REWRITTEN-1
+	esc_helper sec-mem-attack -static
+	cp "$ESC_BIN" "$T_BUNDLE/rootfs/bin/sec-mem-attack"
+	mkdir -p "$T_DIR/res" && chmod 777 "$T_DIR/res"
+	mount_add /res bind "$T_DIR/res" rbind rw
+	sec_ptrace_caps
+	ctr_args /bin/sec-mem-attack 20 /res/mem-attack "$orig" "$pwnd"
+	sec_run_d
+	wait_for 5 grep -q ready "$T_DIR/res/mem-attack" || t_fail "the attacker did not start"
+	sec_slow_exec --pid-file "$orig" "$T_CID" /bin/true
+	wait_for 10 grep -q '^wrote' "$T_DIR/res/mem-attack" ||
+		t_fail "the attacker did not finish: $(<"$T_DIR/res/mem-attack")"
+	grep -qE '^wrote [0-9]+ [1-9]' "$T_DIR/res/mem-attack" ||
+		t_fail "the attacker rewrote nothing: no window tested ($(tr '\n' ';' <"$T_DIR/res/mem-attack"))"
+	[[ ! -e $pwnd ]] || t_fail "the runtime on the host wrote the rewritten path $pwnd"
+	[[ -f $orig ]] || t_fail "no pid file at $orig (exec: $T_RC $T_ERR)"
 }
 
 # An exec whose last setup step (the execve) is delayed by 1.5 s under
