@@ -50,7 +50,8 @@ lsm_apply(const struct lsm_labels *l, struct hutch_error *err)
 	if (l->apparmor) {
 		/* The AppArmor directory of attr/ since Linux 5.8 (stacking);
 		 * the shared file before. */
-		snprintf(value, sizeof(value), "exec %s", l->apparmor);
+		if ((size_t)snprintf(value, sizeof(value), "exec %s", l->apparmor) >= sizeof(value))
+			return error_msg(err, ENAMETOOLONG, "process.apparmorProfile: too long");
 		r = write_proc_file(access("/proc/thread-self/attr/apparmor", F_OK) == 0
 		                        ? "/proc/thread-self/attr/apparmor/exec"
 		                        : "/proc/thread-self/attr/exec",
