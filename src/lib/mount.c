@@ -101,6 +101,25 @@ attach(int tree, int rootfd, const char *dest, enum path_create create, struct h
 	return 0;
 }
 
+/* A detached copy of a bind mount's source: its options, then attached at
+ * the destination (made a directory or a file like the source).  The copy
+ * is detached until move_mount(): its options are set before the
+ * container could ever see it without them. */
+static int
+attach_bind(int tree, int rootfd, const struct spec_mount *m, struct hutch_error *err)
+{
+	struct stat st;
+	int r;
+
+	if (fstat(tree, &st) < 0)
+		return error_sys(err, errno, "mount '%s': source", m->destination);
+	r = apply_attrs(tree, m, 0, err);
+	if (r < 0)
+		return r;
+	return attach(tree, rootfd, m->destination,
+	              S_ISDIR(st.st_mode) ? PATH_CREATE_DIR : PATH_CREATE_FILE, err);
+}
+
 int
 mount_bind_path(const char *source, bool recursive, int rootfd, const struct spec_mount *m,
                 struct hutch_error *err)
@@ -108,20 +127,13 @@ mount_bind_path(const char *source, bool recursive, int rootfd, const struct spe
 	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
 	_cleanup_close_ int tree = -1;
 	struct stat st;
-	int r;
 
 	if (stat(source, &st) < 0)
 		return error_sys(err, errno, "mount '%s': source '%s'", m->destination, source);
-	/* The copy is detached until move_mount(): its options are set before
-	 * the container could ever see it without them. */
 	tree = open_tree(AT_FDCWD, source, flags);
 	if (tree < 0)
 		return error_sys(err, errno, "bind '%s'", source);
-	r = apply_attrs(tree, m, 0, err);
-	if (r < 0)
-		return r;
-	return attach(tree, rootfd, m->destination,
-	              S_ISDIR(st.st_mode) ? PATH_CREATE_DIR : PATH_CREATE_FILE, err);
+	return attach_bind(tree, rootfd, m, err);
 }
 
 static int
@@ -228,23 +240,6 @@ check_special_destination(int rootfd, const struct spec_mount *m, struct hutch_e
 	return 0;
 }
 
-/* The id-mapped copy hutch made before the clone (idmap-mount.h): its
- * other options, then attached like any bind mount. */
-static int
-mount_idmapped(int tree, int rootfd, const struct spec_mount *m, struct hutch_error *err)
-{
-	struct stat st;
-	int r;
-
-	if (fstat(tree, &st) < 0)
-		return error_sys(err, errno, "mount '%s': id-mapped source", m->destination);
-	r = apply_attrs(tree, m, 0, err);
-	if (r < 0)
-		return r;
-	return attach(tree, rootfd, m->destination,
-	              S_ISDIR(st.st_mode) ? PATH_CREATE_DIR : PATH_CREATE_FILE, err);
-}
-
 static int
 mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m, int idmap_fd,
           struct hutch_error *err)
@@ -255,8 +250,8 @@ mount_one(const struct sandbox *sb, int rootfd, const struct spec_mount *m, int 
 	if (r < 0)
 		return r;
 
-	if (idmap_fd >= 0)
-		r = mount_idmapped(idmap_fd, rootfd, m, err);
+	if (idmap_fd >= 0) /* made before the clone (idmap-mount.h) */
+		r = attach_bind(idmap_fd, rootfd, m, err);
 	else if (m->bind)
 		r = mount_bind(sb, rootfd, m, err);
 	else if (!m->type)
