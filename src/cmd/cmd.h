@@ -44,10 +44,24 @@ int cmd_pause(struct hutch_globals *g, int argc, char **argv, struct hutch_error
 int cmd_resume(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 int cmd_events(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err);
 
+/* --format of list and ps: "table" or "json" (runc's message otherwise). */
+int cmd_parse_format(const char *value, bool *json, struct hutch_error *err);
+
+/* The flags create and run share, for their usage texts. */
+#define CMD_CREATE_FLAGS_HELP                                                           \
+	"  -b, --bundle DIR        the bundle directory (default: current directory)\n" \
+	"  --pid-file FILE         write the container process's pid to FILE\n"         \
+	"  --console-socket SOCK   send the terminal's master fd to this unix socket\n" \
+	"  --preserve-fds N        pass N more fds (from fd 3) to the process\n"        \
+	"  --no-pivot              chroot instead of pivot_root (ramfs roots)\n"        \
+	"  --no-new-keyring        accepted for runc compatibility\n"
+
 /* Shared flag handling (common.c).  Each returns 0 when the command should
- * go on, 1 when --help was printed, or a negative error. */
-int cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_opts *opts,
-                           bool is_run, const char *usage, struct hutch_error *err);
+ * go on, 1 when --help was printed, or a negative error.  create and run
+ * (is_run: -d too) also refuse --systemd-cgroup here. */
+int cmd_parse_create_flags(const struct hutch_globals *g, const char *cmd, int argc, char **argv,
+                           struct container_opts *opts, bool is_run, const char *usage,
+                           struct hutch_error *err);
 int cmd_parse_id_only(const char *cmd, int argc, char **argv, const char *usage, const char **id,
                       struct hutch_error *err);
 int cmd_take_id(const char *cmd, int argc, char **argv, const char **id, struct hutch_error *err);

@@ -44,8 +44,9 @@ cmd_unknown_flag(const char *cmd, int argc, char **argv, struct hutch_error *err
 }
 
 int
-cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_opts *opts,
-                       bool is_run, const char *usage, struct hutch_error *err)
+cmd_parse_create_flags(const struct hutch_globals *g, const char *cmd, int argc, char **argv,
+                       struct container_opts *opts, bool is_run, const char *usage,
+                       struct hutch_error *err)
 {
 	static const struct option options[] = {
 	    {"bundle", required_argument, NULL, 'b'},
@@ -101,6 +102,10 @@ cmd_parse_create_flags(const char *cmd, int argc, char **argv, struct container_
 			return cmd_unknown_flag(cmd, argc, argv, err);
 		}
 	}
+	if (g->systemd_cgroup)
+		return error_msg(
+		    err, ENOTSUP,
+		    "--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs paths");
 	return cmd_take_id(cmd, argc, argv, &opts->id, err);
 }
 
@@ -122,4 +127,13 @@ cmd_parse_id_only(const char *cmd, int argc, char **argv, const char *usage, con
 		return 1;
 	}
 	return cmd_take_id(cmd, argc, argv, id, err);
+}
+
+int
+cmd_parse_format(const char *value, bool *json, struct hutch_error *err)
+{
+	if (strcmp(value, "json") != 0 && strcmp(value, "table") != 0)
+		return error_msg(err, EINVAL, "invalid format option");
+	*json = strcmp(value, "json") == 0;
+	return 0;
 }

@@ -64,9 +64,8 @@ cmd_ps(struct hutch_globals *g, int argc, char **argv, struct hutch_error *err)
 	while ((c = getopt_long(argc, argv, "+f:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
-				return error_msg(err, EINVAL, "invalid format option");
-			json = strcmp(optarg, "json") == 0;
+			if (cmd_parse_format(optarg, &json, err) < 0)
+				return -err->code;
 			break;
 		case 'h':
 			cmd_usage(ps_usage);
