@@ -625,6 +625,21 @@ test_exec_in_cgroup() {
 	cg_delete --force
 }
 
+# A container at pids.max can still be exec'd into (to look, or to clean
+# up): a process born into the cgroup (clone3 CLONE_INTO_CGROUP) is charged
+# against the limit and refused (EAGAIN), one moved in is not; hutch falls
+# back to moving it, as runc's exec does.
+test_exec_at_pids_max() {
+	local out
+	cfg_edit '.linux.resources.pids = {limit: 1} | .process.args = ["sleep", "1000"]'
+	cg_start
+	cg_check pids.current 1
+	out=$(rt exec "$T_CID" cat /proc/self/cgroup </dev/null 2>&1) ||
+		t_fail "hutch exec into a container at pids.max failed: $out"
+	assert_eq "$out" "0::$CG_REL" "/proc/self/cgroup of the exec'd process"
+	cg_delete --force
+}
+
 test_cgroupns_root() {
 	local out
 	cfg_edit '.linux.namespaces += [{"type": "cgroup"}]'
